@@ -1,0 +1,399 @@
+// Package gandi is a small typed client of Gandi's v5 API: hosts, the error
+// type, retries and pagination. It knows HTTP and Gandi, nothing of MCP.
+package gandi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Scheme is the word before the credential in the Authorization header.
+type Scheme string
+
+// The two credential kinds Gandi accepts.
+const (
+	SchemeBearer Scheme = "Bearer" // personal access token
+	SchemeApikey Scheme = "Apikey" // legacy API key
+)
+
+// RetryPolicy bounds how GET requests are retried on 429, 502, 503, 504 and
+// transport errors. Zero fields take the defaults.
+type RetryPolicy struct {
+	MaxAttempts   int           // attempts in all, first included (default 4)
+	BaseDelay     time.Duration // backoff before the second attempt, doubled each time (default 250ms)
+	MaxDelay      time.Duration // cap on one backoff (default 5s)
+	MaxRetryAfter time.Duration // longest Retry-After honoured; beyond it the error is returned (default 30s)
+}
+
+// RetryEvent is reported to Config.OnRetry before each retry's wait.
+type RetryEvent struct {
+	Method, Path string
+	Attempt      int           // the attempt that just failed, from 1
+	Status       int           // its HTTP status, 0 for a transport error
+	Err          error         // its error
+	Delay        time.Duration // the wait before the next attempt
+}
+
+// Config configures a Client. Only Endpoints is required.
+type Config struct {
+	Endpoints Endpoints
+	Scheme    Scheme // default SchemeBearer
+	// Token is the credential: never logged, never in an error, never printed.
+	Token string `json:"-"`
+	// HTTPClient is optional. Whichever is used, a redirect to another host
+	// (or from https to http) never carries the Authorization header.
+	HTTPClient   *http.Client
+	UserAgent    string        // default "gandi-mcp/dev"
+	Timeout      time.Duration // per attempt, default 30s
+	Retry        RetryPolicy
+	MaxBodyBytes int64                                    // default 16 MiB
+	OnRetry      func(ctx context.Context, ev RetryEvent) // optional
+	// Sleep waits between retries; nil waits on a timer. It must return
+	// ctx.Err() when ctx ends first. Tests set it to avoid real waits.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultUserAgent    = "gandi-mcp/dev"
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxBodyBytes = 16 << 20
+)
+
+// DefaultRetryPolicy is the policy zero RetryPolicy fields fall back to.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, BaseDelay: 250 * time.Millisecond, MaxDelay: 5 * time.Second, MaxRetryAfter: 30 * time.Second}
+
+// String describes the configuration with the token redacted.
+func (c Config) String() string {
+	return fmt.Sprintf("gandi.Config{Env: %s, API: %s, ID: %s, Scheme: %s, Token: %s}",
+		c.Endpoints.Env, c.Endpoints.APIURL, c.Endpoints.IDURL, c.Scheme, redactedOrEmpty(c.Token))
+}
+
+// Format prints String for every verb, so no verb can reach the Token field.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue makes slog print the redacted String.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+func redactedOrEmpty(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return redacted
+}
+
+// Client talks to Gandi's v5 API with one credential. It is safe for
+// concurrent use.
+type Client struct {
+	endpoints Endpoints
+	scheme    Scheme
+	token     Secret
+	hc        *http.Client
+	userAgent string
+	timeout   time.Duration
+	retry     RetryPolicy
+	maxBody   int64
+	onRetry   func(context.Context, RetryEvent)
+	sleep     func(context.Context, time.Duration) error
+}
+
+// New validates cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.Endpoints.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Scheme == "" {
+		cfg.Scheme = SchemeBearer
+	}
+	if cfg.Scheme != SchemeBearer && cfg.Scheme != SchemeApikey {
+		return nil, fmt.Errorf("gandi: unknown auth scheme %q: use %q or %q", cfg.Scheme, SchemeBearer, SchemeApikey)
+	}
+	if err := checkToken(cfg.Token); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		endpoints: cfg.Endpoints,
+		scheme:    cfg.Scheme,
+		token:     Secret(cfg.Token),
+		hc:        guardRedirects(cfg.HTTPClient),
+		userAgent: cfg.UserAgent,
+		timeout:   orDefault(cfg.Timeout, DefaultTimeout),
+		retry: RetryPolicy{
+			MaxAttempts:   orDefault(cfg.Retry.MaxAttempts, DefaultRetryPolicy.MaxAttempts),
+			BaseDelay:     orDefault(cfg.Retry.BaseDelay, DefaultRetryPolicy.BaseDelay),
+			MaxDelay:      orDefault(cfg.Retry.MaxDelay, DefaultRetryPolicy.MaxDelay),
+			MaxRetryAfter: orDefault(cfg.Retry.MaxRetryAfter, DefaultRetryPolicy.MaxRetryAfter),
+		},
+		maxBody: orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		onRetry: cfg.OnRetry,
+		sleep:   cfg.Sleep,
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.sleep == nil {
+		c.sleep = sleep
+	}
+	return c, nil
+}
+
+// orDefault returns v, or def when v is not positive.
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// checkToken refuses a token that cannot travel in a header, without echoing it.
+func checkToken(t string) error {
+	for _, r := range t {
+		if r <= ' ' || r == 0x7f {
+			return errors.New("gandi: the token contains spaces or control characters: check how it was copied")
+		}
+	}
+	return nil
+}
+
+// guardRedirects returns a copy of hc (or a new client) whose redirects to
+// another origin drop the Authorization header. net/http alone keeps it
+// between ports of one host, and between https and http.
+func guardRedirects(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	}
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if !strings.EqualFold(req.URL.Scheme, first.Scheme) || !strings.EqualFold(req.URL.Host, first.Host) {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+// WithToken returns a copy of c that uses another credential, for instance to
+// check a renewed token before storing it.
+func (c *Client) WithToken(s Scheme, token string) *Client {
+	cc := *c
+	if s == "" {
+		s = SchemeBearer
+	}
+	cc.scheme = s
+	cc.token = Secret(token)
+	return &cc
+}
+
+// Endpoints returns where c talks.
+func (c *Client) Endpoints() Endpoints { return c.endpoints }
+
+// Scheme returns the scheme of c's credential.
+func (c *Client) Scheme() Scheme { return c.scheme }
+
+// String describes the client with the token redacted.
+func (c *Client) String() string {
+	return fmt.Sprintf("gandi.Client{Env: %s, API: %s, Scheme: %s, Token: %s}",
+		c.endpoints.Env, c.endpoints.APIURL, c.scheme, redactedOrEmpty(string(c.token)))
+}
+
+// Format prints String for every verb; fmt would otherwise print the fields.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue makes slog print the redacted String.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// request is one call: a method on a full URL, an optional JSON body, and
+// where to decode a 2xx answer.
+type request struct {
+	method string
+	url    *url.URL
+	body   any
+	out    any
+}
+
+// apiURL joins the API base and a path with an optional query.
+func (c *Client) apiURL(path string, q url.Values) (*url.URL, error) {
+	return joinURL(c.endpoints.APIURL, path, q)
+}
+
+func joinURL(base, path string, q url.Values) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(base, "/") + path)
+	if err != nil {
+		return nil, fmt.Errorf("gandi: bad URL: %w", err)
+	}
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
+	}
+	return u, nil
+}
+
+// do runs r, retrying idempotent GETs, and returns the answer's headers.
+func (c *Client) do(ctx context.Context, r request) (http.Header, error) {
+	if err := checkToken(string(c.token)); err != nil {
+		return nil, err
+	}
+	var body []byte
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return nil, fmt.Errorf("gandi: %s %s: encode body: %w", r.method, r.url.Path, err)
+		}
+	}
+	retryable := r.method == http.MethodGet
+	for attempt := 1; ; attempt++ {
+		h, err := c.attempt(ctx, r, body)
+		if err == nil || !retryable || attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
+			return h, err
+		}
+		ev := RetryEvent{Method: r.method, Path: r.url.Path, Attempt: attempt, Err: err}
+		var te *TransportError
+		var ae *Error
+		switch {
+		case errors.As(err, &ae):
+			switch ae.Status {
+			case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			default:
+				return h, err
+			}
+			if ae.RetryAfter > c.retry.MaxRetryAfter {
+				return h, err // the caller decides whether to wait that long
+			}
+			ev.Status, ev.Delay = ae.Status, ae.RetryAfter
+		case errors.As(err, &te):
+		default:
+			return h, err // a bad or oversized 2xx body will not improve
+		}
+		if ev.Delay == 0 {
+			ev.Delay = c.backoff(attempt)
+		}
+		if c.onRetry != nil {
+			c.onRetry(ctx, ev)
+		}
+		if serr := c.sleep(ctx, ev.Delay); serr != nil {
+			return h, &TransportError{Method: r.method, Path: r.url.Path, Timeout: errors.Is(serr, context.DeadlineExceeded),
+				Err: fmt.Errorf("%w while waiting to retry after: %w", serr, err)}
+		}
+	}
+}
+
+// backoff is capped exponential backoff with full jitter.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.retry.MaxDelay
+	if shift := attempt - 1; shift < 30 {
+		d = min(d, c.retry.BaseDelay<<shift)
+	}
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d + 1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// attempt makes one HTTP exchange under the per-attempt timeout.
+func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Header, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(actx, r.method, r.url.String(), rd)
+	if err != nil {
+		return nil, fmt.Errorf("gandi: %s %s: %w", r.method, r.url.Path, err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", string(c.scheme)+" "+c.token.Reveal())
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, actx, r, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
+		if ctx.Err() == nil && actx.Err() == nil && errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%w: body cut short: %w", ErrBadResponse, err)
+		}
+		return resp.Header, c.transportError(ctx, actx, r, err)
+	}
+	var tooLarge error
+	if int64(len(data)) > c.maxBody {
+		tooLarge = fmt.Errorf("%w (over %d bytes)", ErrBodyTooLarge, c.maxBody)
+		data = data[:c.maxBody]
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		e := parseError(r.method, r.url.Path, resp.StatusCode, resp.Header, data, c.token.Reveal())
+		e.Err = tooLarge
+		return resp.Header, e
+	}
+	if tooLarge != nil {
+		return resp.Header, fmt.Errorf("gandi: %s %s: %w", r.method, r.url.Path, tooLarge)
+	}
+	if r.out != nil {
+		if err := json.Unmarshal(data, r.out); err != nil {
+			return resp.Header, fmt.Errorf("gandi: %s %s: %w: %v", r.method, r.url.Path, ErrBadResponse, err)
+		}
+	}
+	return resp.Header, nil
+}
+
+// transportError classifies a failure to get an answer: the caller's
+// cancellation, this attempt's timeout, or a network error.
+func (c *Client) transportError(ctx, actx context.Context, r request, err error) *TransportError {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its message repeats the whole URL
+	}
+	te := &TransportError{Method: r.method, Path: r.url.Path, Err: err}
+	var ne net.Error
+	switch {
+	case ctx.Err() != nil:
+		if !errors.Is(err, ctx.Err()) {
+			te.Err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
+		te.Timeout = errors.Is(ctx.Err(), context.DeadlineExceeded)
+	case actx.Err() != nil:
+		te.Timeout = true
+		te.Err = fmt.Errorf("no complete answer within %s: %w", c.timeout, err)
+	case errors.As(err, &ne) && ne.Timeout():
+		te.Timeout = true
+	}
+	return te
+}

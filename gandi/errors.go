@@ -1,0 +1,212 @@
+package gandi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrBodyTooLarge is wrapped when an answer's body exceeds Config.MaxBodyBytes.
+var ErrBodyTooLarge = errors.New("gandi: response body too large")
+
+// ErrBadResponse is wrapped when a successful answer is not the JSON expected
+// (truncated, wrong shape, missing a required field).
+var ErrBadResponse = errors.New("gandi: unexpected response body")
+
+// Error is Gandi's answer to a failed request (any non-2xx status).
+type Error struct {
+	Method string // HTTP method
+	Path   string // URL path only: no query, never a header
+	Status int    // HTTP status code
+
+	// Gandi's standard error body.
+	Code    int
+	Message string
+	Object  string
+	Cause   string
+
+	// Errors lists a 400's validation errors.
+	Errors []FieldError
+
+	// RetryAfter is the parsed Retry-After header, 0 when absent.
+	RetryAfter time.Duration
+
+	// Excerpt is a short sanitised excerpt of a body that is not Gandi's JSON
+	// (a gateway's HTML page, plain text).
+	Excerpt string
+
+	// Err is set when the body itself could not be read (wraps ErrBodyTooLarge).
+	Err error
+}
+
+// FieldError is one item of a 400 validation answer.
+type FieldError struct {
+	Location    string `json:"location"` // header, path, querystring or body
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Error reads like "gandi: GET /v5/domain/domains: 403 Forbidden: Access was denied to this resource.".
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gandi: %s %s: %d", e.Method, e.Path, e.Status)
+	if t := http.StatusText(e.Status); t != "" {
+		b.WriteString(" " + t)
+	}
+	var details []string
+	if e.Message != "" {
+		details = append(details, e.Message)
+	}
+	for _, f := range e.Errors {
+		details = append(details, f.String())
+	}
+	if len(details) == 0 && e.Excerpt != "" {
+		details = append(details, e.Excerpt)
+	}
+	if e.Err != nil {
+		details = append(details, e.Err.Error())
+	}
+	if len(details) > 0 {
+		b.WriteString(": " + strings.Join(details, "; "))
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Unwrap returns the body-reading failure, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// String reads like "per_page (querystring): must be between 1 and 1000".
+func (f FieldError) String() string {
+	s := f.Name
+	if f.Location != "" {
+		s += " (" + f.Location + ")"
+	}
+	if f.Description != "" {
+		s += ": " + f.Description
+	}
+	return s
+}
+
+// TransportError says a request never got an HTTP answer: timeout, refused
+// connection, DNS failure, reset, cancelled context.
+type TransportError struct {
+	Method, Path string
+	Timeout      bool // the request or the caller's context ran out of time
+	Err          error
+}
+
+// Error reads like "gandi: GET /tokeninfo: timed out: context deadline exceeded".
+func (e *TransportError) Error() string {
+	if e.Timeout {
+		return fmt.Sprintf("gandi: %s %s: timed out: %v", e.Method, e.Path, e.Err)
+	}
+	return fmt.Sprintf("gandi: %s %s: %v", e.Method, e.Path, e.Err)
+}
+
+// Unwrap returns the underlying cause, so errors.Is(err, context.Canceled) works.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// parseError builds the *Error for a non-2xx answer. token is scrubbed from
+// anything copied out of the body, in case a server echoes it.
+func parseError(method, path string, status int, h http.Header, body []byte, token string) *Error {
+	e := &Error{Method: method, Path: path, Status: status, RetryAfter: parseRetryAfter(h.Get("Retry-After"), time.Now())}
+	var std struct {
+		Code    json.RawMessage `json:"code"`
+		Message string          `json:"message"`
+		Object  string          `json:"object"`
+		Cause   string          `json:"cause"`
+		Errors  []FieldError    `json:"errors"`
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &std) == nil {
+		e.Code = lenientInt(std.Code)
+		e.Message = scrub(std.Message, token)
+		e.Object = scrub(std.Object, token)
+		e.Cause = scrub(std.Cause, token)
+		for _, f := range std.Errors {
+			e.Errors = append(e.Errors, FieldError{Location: scrub(f.Location, token), Name: scrub(f.Name, token), Description: scrub(f.Description, token)})
+		}
+		if e.Message != "" || len(e.Errors) > 0 {
+			return e
+		}
+	}
+	e.Excerpt = scrub(excerpt(body, 200), token)
+	return e
+}
+
+func lenientInt(raw json.RawMessage) int {
+	s := strings.Trim(string(bytes.TrimSpace(raw)), `"`)
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return int(f)
+	}
+	return 0
+}
+
+func scrub(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, redacted)
+}
+
+// parseRetryAfter reads seconds or an HTTP date; 0 when absent, bad or past.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		return time.Duration(min(n, 86400)) * time.Second // a day is past any sane bound
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now).Round(time.Second)
+	}
+	return 0
+}
+
+var (
+	scriptRe = regexp.MustCompile(`(?is)<(script|style)\b.*?</(script|style)\s*>`)
+	tagRe    = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
+)
+
+// excerpt turns a non-JSON body into at most n characters of plain text: tags
+// stripped, entities decoded, control characters removed, whitespace collapsed.
+func excerpt(body []byte, n int) string {
+	s := string(body)
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	s = scriptRe.ReplaceAllString(s, " ")
+	s = tagRe.ReplaceAllString(s, " ")
+	s = html.UnescapeString(s)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > n {
+		r := []rune(s)
+		s = strings.TrimSpace(string(r[:n-1])) + "…"
+	}
+	return s
+}
