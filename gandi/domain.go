@@ -198,4 +198,3 @@ func ParseLinks(values []string) map[string]string {
 	}
 	return links
 }
-
