@@ -1,0 +1,67 @@
+package skill
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/gandi-mcp/gandi-mcp/auth"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
+	"github.com/gandi-mcp/gandi-mcp/tools"
+)
+
+// Options are the settings of one gandi-mcp process.
+type Options struct {
+	Sandbox bool
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+	// Stderr receives logs; nil means os.Stderr.
+	Stderr   io.Writer
+	LogLevel slog.Level
+}
+
+// DepsFromEnv resolves endpoints and credential places from the options and the
+// environment (GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_API_TOKEN, ...).
+func DepsFromEnv(o Options) (*tools.Deps, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	ep, err := gandi.EndpointsFromEnv(o.Sandbox, getenv)
+	if err != nil {
+		return nil, err
+	}
+	d := &tools.Deps{
+		Endpoints: ep,
+		Auth:      auth.Options{Sandbox: ep.Env == gandi.Sandbox, Getenv: getenv},
+		UserAgent: Name + "/" + Version(),
+		Logger:    NewLogger(o.Stderr, o.LogLevel),
+	}
+	// The other environment is asked about a refused token only on Gandi's own hosts.
+	if getenv("GANDI_API_URL") == "" && getenv("GANDI_ID_URL") == "" {
+		other := gandi.EndpointsFor(gandi.Production)
+		if ep.Env == gandi.Production {
+			other = gandi.EndpointsFor(gandi.Sandbox)
+		}
+		d.Other = &other
+	}
+	return d, nil
+}
+
+// NewLogger writes text logs to w (stderr when nil): stdout belongs to the protocol.
+func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
+	if w == nil {
+		w = os.Stderr
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// ParseLevel reads a log level name (debug, info, warn, error); ok is false for anything else.
+func ParseLevel(s string) (slog.Level, bool) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.TrimSpace(s))); err != nil {
+		return slog.LevelInfo, false
+	}
+	return l, true
+}

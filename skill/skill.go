@@ -1,0 +1,154 @@
+// Package skill builds the gandi-mcp MCP server as a whole: its name, version,
+// instructions, tool set and middleware.
+package skill
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	gandimcp "github.com/gandi-mcp/gandi-mcp"
+	"github.com/gandi-mcp/gandi-mcp/tools"
+)
+
+// Name is the server's name as MCP clients see it.
+const Name = "gandi-mcp"
+
+// SkillMD is the embedded SKILL.md.
+var SkillMD = gandimcp.SkillMD
+
+// Version is the module's version from build info ("dev" in a source tree).
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+const instructions = `gandi-mcp works with the person's Gandi account through their Personal Access Token (PAT).
+- verify_token: call it first, and whenever any other tool fails; its troubleshooting says what is wrong and the exact next step.
+- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
+- Never ask the person to paste a token into the chat: tokens are stored with "gandi-mcp token set", which reads standard input.`
+
+const demoInstructions = `DEMO MODE: this server answers from a built-in fake Gandi account, not the person's real account. Say so whenever you report its results.
+`
+
+// Server is the MCP server with its tools.
+type Server struct {
+	MCP   *server.MCPServer
+	Tools []tools.Tool
+	deps  *tools.Deps
+	notes *notifier
+}
+
+// New builds the server around deps. deps.Logger, deps.Flush are set here when nil.
+func New(deps *tools.Deps) *Server {
+	n := &notifier{}
+	base := deps.Logger
+	if base == nil {
+		base = slog.New(slog.DiscardHandler)
+	}
+	deps.Logger = slog.New(&mcpLogHandler{next: base.Handler(), notes: n})
+	deps.Notify = n.send
+	deps.Flush = n.flush
+	instr := instructions
+	if deps.Demo {
+		instr = demoInstructions + instr
+	}
+	s := server.NewMCPServer(Name, Version(),
+		server.WithInstructions(instr),
+		server.WithToolCapabilities(false),
+		server.WithLogging(),
+		server.WithToolHandlerMiddleware(recoverTool(deps)),
+	)
+	list := tools.All(deps)
+	for _, t := range list {
+		s.AddTool(t.Definition, t.Handler)
+	}
+	return &Server{MCP: s, Tools: list, deps: deps, notes: n}
+}
+
+// recoverTool turns a panic inside a tool into an isError result with
+// troubleshooting, so that one bad call never takes the session down.
+func recoverTool(deps *tools.Deps) server.ToolHandlerMiddleware {
+	return func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+		return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					deps.Logger.ErrorContext(ctx, "tool panicked", "tool", req.Params.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+					t := tools.Troubleshooting{Diagnosis: tools.Internal,
+						Summary:   "gandi-mcp failed unexpectedly while running " + req.Params.Name + ".",
+						NextSteps: []string{"Call the tool again; if it repeats, report it with gandi-mcp's stderr log."}}
+					raw, _ := json.Marshal(map[string]any{"troubleshooting": t})
+					res = &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(t.Summary)},
+						StructuredContent: json.RawMessage(raw), IsError: true}
+					err = nil
+				}
+			}()
+			return next(ctx, req)
+		}
+	}
+}
+
+// ServeStdio serves MCP over in and out until in ends or ctx is cancelled.
+// out belongs to the protocol: logs go to errLog (stderr).
+func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer, errLog io.Writer) error {
+	w := s.notes.wrap(out)
+	stdio := server.NewStdioServer(s.MCP)
+	stdio.SetErrorLogger(log.New(errLog, "gandi-mcp: ", log.LstdFlags))
+	return stdio.Listen(ctx, in, w)
+}
+
+// Call runs one tool through the server (middleware and all) without a client session.
+func (s *Server) Call(ctx context.Context, name string, args json.RawMessage) (*mcp.CallToolResult, error) {
+	if len(strings.TrimSpace(string(args))) == 0 {
+		args = json.RawMessage("{}")
+	}
+	req, err := json.Marshal(map[string]any{
+		"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+		"params": map[string]any{"name": name, "arguments": args},
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := s.MCP.HandleMessage(ctx, req)
+	raw, err := json.Marshal(resp)
+	if err != nil {
+		return nil, err
+	}
+	var env struct {
+		Result *json.RawMessage `json:"result"`
+		Error  *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, err
+	}
+	if env.Error != nil {
+		return nil, fmt.Errorf("%s (code %d)", env.Error.Message, env.Error.Code)
+	}
+	if env.Result == nil {
+		return nil, fmt.Errorf("no result for tool %s", name)
+	}
+	return mcp.ParseCallToolResult(env.Result)
+}
+
+// Tool returns the named tool, or nil.
+func (s *Server) Tool(name string) *tools.Tool {
+	for i := range s.Tools {
+		if s.Tools[i].Definition.Name == name {
+			return &s.Tools[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,366 @@
+// Package tools holds gandi-mcp's tools: one file per tool, plus what they share,
+// the troubleshooting diagnosis and the schema helper.
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/gandi-mcp/gandi-mcp/auth"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
+)
+
+// Deps is what the tools need from the world; the skill package fills it once.
+type Deps struct {
+	// Endpoints is where Gandi is; Other, when set, is the other environment,
+	// asked only to tell a wrong-environment token from a bad one.
+	Endpoints gandi.Endpoints
+	Other     *gandi.Endpoints
+	// Auth says where credentials are looked for.
+	Auth auth.Options
+	// HTTPClient is shared by every call; nil means gandi's default.
+	HTTPClient *http.Client
+	UserAgent  string
+	// Retry overrides the client's retry policy when non-zero (tests shorten it).
+	Retry gandi.RetryPolicy
+	// Timeout is the per-request timeout; zero means gandi's default.
+	Timeout time.Duration
+	// Logger writes to stderr; messages also reach the MCP client as log notifications.
+	Logger *slog.Logger
+	// Notify sends a notification to the client of ctx's session; Flush, when set,
+	// returns once every notification sent so far has been written to the client
+	// (stdio writes them from another goroutine). The skill package sets both.
+	Notify func(ctx context.Context, method string, params map[string]any)
+	Flush  func(ctx context.Context)
+	// Demo marks every result as coming from the embedded fake account.
+	Demo bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MaxConcurrentPages bounds list_domains' parallel page fetches; zero means 4.
+	MaxConcurrentPages int
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Logger != nil {
+		return d.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Tool is one tool of the server: its MCP definition, the PAT scopes it needs,
+// and its handler.
+type Tool struct {
+	Definition mcp.Tool
+	Scopes     []string
+	Handler    server.ToolHandlerFunc
+}
+
+// All returns every tool, in the order they are listed.
+func All(d *Deps) []Tool {
+	return []Tool{VerifyToken(d)}
+}
+
+// Common is embedded in every tool's output, so that error results (which carry
+// only troubleshooting) validate against every output schema.
+type Common struct {
+	Demo            bool             `json:"demo,omitempty" jsonschema_description:"True when the result comes from gandi-mcp's built-in demo account, not a real Gandi account."`
+	Troubleshooting *Troubleshooting `json:"troubleshooting,omitempty" jsonschema_description:"Present when something went wrong: what and what to do."`
+}
+
+func (c *Common) common() *Common { return c }
+
+// profile is a named set of annotation hints, so that no tool repeats four booleans.
+type profile struct{ readOnly, destructive, idempotent, openWorld bool }
+
+var (
+	readProfile   = profile{readOnly: true, destructive: false, idempotent: true, openWorld: true}
+	rotateProfile = profile{readOnly: false, destructive: false, idempotent: false, openWorld: true}
+)
+
+type spec struct {
+	name, title, description string
+	profile                  profile
+	scopes                   []string
+}
+
+// validator is implemented by inputs that check themselves before any request.
+type validator interface{ validate() error }
+
+// define builds a Tool whose schemas and results come from the same Go types,
+// so that what is declared and what is sent cannot drift.
+func define[In any, Out any, PO interface {
+	*Out
+	common() *Common
+}](d *Deps, s spec, run func(ctx context.Context, in In) (*Out, error)) Tool {
+	def := mcp.NewToolWithRawSchema(s.name, s.description, schemaFor[In]())
+	def.RawOutputSchema = schemaFor[Out]()
+	def.Title = s.title
+	def.Annotations = mcp.ToolAnnotation{
+		Title:           s.title,
+		ReadOnlyHint:    mcp.ToBoolPtr(s.profile.readOnly),
+		DestructiveHint: mcp.ToBoolPtr(s.profile.destructive),
+		IdempotentHint:  mcp.ToBoolPtr(s.profile.idempotent),
+		OpenWorldHint:   mcp.ToBoolPtr(s.profile.openWorld),
+	}
+	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		ctx = withProgressToken(ctx, req)
+		var in In
+		var out *Out
+		err := decodeArguments(req, &in)
+		if err == nil {
+			out, err = run(ctx, in)
+		}
+		if d.Flush != nil {
+			d.Flush(ctx)
+		}
+		if err != nil {
+			var f *Failure
+			if !errors.As(err, &f) {
+				f = &Failure{T: diagnose(err, situation{ep: d.Endpoints})}
+			}
+			d.logger().WarnContext(ctx, "tool failed", "tool", s.name, "diagnosis", f.T.Diagnosis, "status", f.T.Status)
+			out = new(Out)
+			c := PO(out).common()
+			c.Troubleshooting = &f.T
+			c.Demo = d.Demo
+			return result(out, f.T.text(), d.Demo, true), nil
+		}
+		c := PO(out).common()
+		c.Demo = d.Demo
+		summary := ""
+		if c.Troubleshooting != nil {
+			summary = c.Troubleshooting.text()
+		}
+		return result(out, summary, d.Demo, false), nil
+	}
+	return Tool{Definition: def, Scopes: s.scopes, Handler: handler}
+}
+
+// result builds a tool result whose text holds the same facts as its structured content.
+func result(out any, summary string, demo, isError bool) *mcp.CallToolResult {
+	raw, err := json.Marshal(out)
+	if err != nil {
+		return mcp.NewToolResultError("gandi-mcp could not encode its result: " + err.Error())
+	}
+	var text strings.Builder
+	if demo {
+		text.WriteString("DEMO ACCOUNT (built-in fake, not your Gandi account).\n")
+	}
+	if summary != "" {
+		text.WriteString(summary)
+	}
+	if !isError {
+		if summary != "" {
+			text.WriteString("\n")
+		}
+		text.Write(raw)
+	}
+	return &mcp.CallToolResult{
+		Content:           []mcp.Content{mcp.NewTextContent(text.String())},
+		StructuredContent: json.RawMessage(raw),
+		IsError:           isError,
+	}
+}
+
+// decodeArguments reads a call's arguments strictly: unknown names and wrong types
+// are refused with a message saying what is valid.
+func decodeArguments(req mcp.CallToolRequest, in any) error {
+	var raw []byte
+	switch a := req.GetRawArguments().(type) {
+	case json.RawMessage:
+		raw = a
+	case nil:
+	default:
+		b, err := json.Marshal(a)
+		if err != nil {
+			return invalidInput("the arguments are not a JSON object")
+		}
+		raw = b
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		raw = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(in); err != nil {
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &te):
+			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", te.Field, jsonType(te.Type.Kind().String()), te.Value))
+		case errors.As(err, &se):
+			return invalidInput("the arguments are not valid JSON")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return invalidInput("unknown argument " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "; see the tool's input schema for the valid ones")
+		default:
+			return invalidInput("the arguments must be a JSON object")
+		}
+	}
+	if v, ok := in.(validator); ok {
+		return v.validate()
+	}
+	return nil
+}
+
+func jsonType(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "integer"
+	case strings.HasPrefix(kind, "float"):
+		return "number"
+	case kind == "bool":
+		return "boolean"
+	case kind == "slice":
+		return "array"
+	case kind == "struct", kind == "map":
+		return "object"
+	}
+	return kind
+}
+
+// invalidInput is a Failure for arguments refused before any request is made.
+func invalidInput(msg string) *Failure {
+	return &Failure{T: Troubleshooting{
+		Diagnosis: InvalidInput,
+		Summary:   "Invalid arguments: " + msg + ".",
+		NextSteps: []string{"Call the tool again with corrected arguments; nothing was sent to Gandi."},
+	}}
+}
+
+// session is one tool call's view of the account: the credential and a client using it.
+type session struct {
+	d      *Deps
+	cred   *auth.Credential
+	client *gandi.Client
+
+	info    *gandi.TokenInfo // /tokeninfo's answer, once asked
+	infoErr error
+	asked   bool
+}
+
+// tokenInfo asks /tokeninfo once per call and remembers the answer.
+func (s *session) tokenInfo(ctx context.Context) (*gandi.TokenInfo, error) {
+	if !s.asked {
+		s.info, s.infoErr = s.client.TokenInfo(ctx)
+		s.asked = true
+	}
+	return s.info, s.infoErr
+}
+
+// open loads the credential and builds a client; a failure is already troubleshooting.
+func (d *Deps) open(ctx context.Context) (*session, error) {
+	cred, err := auth.Load(d.Auth)
+	if err != nil {
+		t := credentialTrouble(err, d.Endpoints, auth.Looked(d.Auth))
+		return nil, &Failure{T: t}
+	}
+	for _, w := range cred.Warnings {
+		d.logger().WarnContext(ctx, w.Message, "code", w.Code)
+	}
+	c, err := d.client(ctx, d.Endpoints, schemeOf(cred), cred.Secret())
+	if err != nil {
+		return nil, err
+	}
+	return &session{d: d, cred: cred, client: c}, nil
+}
+
+func (d *Deps) client(ctx context.Context, ep gandi.Endpoints, scheme gandi.Scheme, secret string) (*gandi.Client, error) {
+	c, err := gandi.New(gandi.Config{
+		Endpoints:  ep,
+		Scheme:     scheme,
+		Token:      secret,
+		HTTPClient: d.HTTPClient,
+		UserAgent:  d.UserAgent,
+		Timeout:    d.Timeout,
+		Retry:      d.Retry,
+		OnRetry: func(ctx context.Context, ev gandi.RetryEvent) {
+			d.logger().WarnContext(ctx, "retrying Gandi request", "method", ev.Method, "path", ev.Path,
+				"attempt", ev.Attempt, "status", ev.Status, "delay", ev.Delay.String())
+		},
+	})
+	if err != nil {
+		return nil, &Failure{T: Troubleshooting{
+			Diagnosis:   GandiUnavailable,
+			Summary:     "gandi-mcp's Gandi endpoints are not usable: " + err.Error(),
+			NextSteps:   []string{"Fix or unset GANDI_API_URL and GANDI_ID_URL."},
+			Environment: string(ep.Env),
+		}}
+	}
+	return c, nil
+}
+
+// fail diagnoses err for this session, asking Gandi what the token is when a 401
+// or 403 needs it explained (and the other environment, when the token is unknown here).
+func (s *session) fail(ctx context.Context, err error, scopes []string, target string) error {
+	var f *Failure
+	if errors.As(err, &f) {
+		return f
+	}
+	sit := situation{cred: s.cred, ep: s.d.Endpoints, scopes: scopes, target: target}
+	var ge *gandi.Error
+	if errors.As(err, &ge) && (ge.Status == 401 || ge.Status == 403) && s.cred.Kind == auth.KindPAT {
+		if info, ierr := s.tokenInfo(ctx); ierr == nil {
+			sit.info = info
+		} else {
+			sit.other = s.probeOther(ctx)
+		}
+	}
+	return &Failure{T: diagnose(err, sit)}
+}
+
+// probeOther asks the other environment's /tokeninfo about the token; nil when
+// it does not know it either, or when no other environment is configured.
+func (s *session) probeOther(ctx context.Context) *gandi.TokenInfo {
+	if s.d.Other == nil {
+		return nil
+	}
+	c, err := s.d.client(ctx, *s.d.Other, gandi.SchemeBearer, s.cred.Secret())
+	if err != nil {
+		return nil
+	}
+	info, err := c.TokenInfo(ctx)
+	if err != nil {
+		return nil
+	}
+	return info
+}
+
+type progressKey struct{}
+
+func withProgressToken(ctx context.Context, req mcp.CallToolRequest) context.Context {
+	if req.Params.Meta != nil && req.Params.Meta.ProgressToken != nil {
+		return context.WithValue(ctx, progressKey{}, req.Params.Meta.ProgressToken)
+	}
+	return ctx
+}
+
+// progress tells a client that sent a progress token how far a call has got.
+func (d *Deps) progress(ctx context.Context, done, total int, message string) {
+	tok := ctx.Value(progressKey{})
+	if tok == nil || d.Notify == nil {
+		return
+	}
+	params := map[string]any{"progressToken": tok, "progress": done, "message": message}
+	if total > 0 {
+		params["total"] = total
+	}
+	d.Notify(ctx, string(mcp.MethodNotificationProgress), params)
+}

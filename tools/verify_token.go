@@ -1,0 +1,137 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/gandi-mcp/gandi-mcp/auth"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
+)
+
+// VerifyTokenInput takes no arguments: the credential comes from the environment or the token file.
+type VerifyTokenInput struct{}
+
+// VerifyTokenOutput is what the credential is and what it can do.
+type VerifyTokenOutput struct {
+	Valid         bool           `json:"valid" jsonschema_description:"Whether Gandi accepts the credential."`
+	Environment   string         `json:"environment,omitempty" jsonschema_description:"production or sandbox."`
+	Kind          string         `json:"kind,omitempty" jsonschema_description:"pat (Personal Access Token) or api_key (deprecated legacy key)."`
+	Scheme        string         `json:"scheme,omitempty" jsonschema_description:"Authorization scheme used: Bearer or Apikey."`
+	Source        string         `json:"source,omitempty" jsonschema_description:"Where the credential was read: a variable's name or a file's path."`
+	Name          string         `json:"name,omitempty" jsonschema_description:"The PAT's name."`
+	Scopes        []string       `json:"scopes,omitempty" jsonschema_description:"What the token may do, e.g. domain:view."`
+	Resources     *Resources     `json:"resources,omitempty" jsonschema_description:"What the token may act on."`
+	ExpiresAt     *time.Time     `json:"expires_at,omitempty"`
+	DaysLeft      *int           `json:"days_left,omitempty"`
+	Organizations []Organization `json:"organizations,omitempty" jsonschema_description:"Organizations (sharing spaces) the token reaches."`
+	Warnings      []auth.Warning `json:"warnings,omitempty"`
+	Common
+}
+
+// Resources says whether a token covers a whole organization or listed products.
+type Resources struct {
+	WholeOrganization bool           `json:"whole_organization"`
+	Entities          []gandi.Entity `json:"entities,omitempty"`
+}
+
+// Organization is an organization (sharing space) as the tools show it; ID is the sharing_id.
+type Organization struct {
+	ID       string `json:"sharing_id"`
+	Name     string `json:"name"`
+	Type     string `json:"type,omitempty"`
+	Orgname  string `json:"orgname,omitempty"`
+	Reseller bool   `json:"reseller,omitempty"`
+}
+
+// VerifyToken is the verify_token tool.
+func VerifyToken(d *Deps) Tool {
+	return define[VerifyTokenInput, VerifyTokenOutput](d, spec{
+		name:  "verify_token",
+		title: "Verify the Gandi token",
+		description: "Checks the Gandi credential gandi-mcp uses: whether Gandi accepts it, its name, scopes, " +
+			"resources, expiry and days left, where it was read from, and the organizations it reaches. " +
+			"Call it first, and whenever another tool fails: when the token is missing or refused, its " +
+			"troubleshooting says why and the exact next step. Never ask the person to paste a token into the chat.",
+		profile: readProfile,
+	}, func(ctx context.Context, _ VerifyTokenInput) (*VerifyTokenOutput, error) {
+		return verifyToken(ctx, d)
+	})
+}
+
+func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
+	out := &VerifyTokenOutput{Environment: string(d.Endpoints.Env)}
+	s, err := d.open(ctx)
+	if err != nil {
+		if f, ok := err.(*Failure); ok && f.T.Diagnosis != GandiUnavailable {
+			// A missing or unreadable credential is an answer, not a failure of the tool.
+			out.Troubleshooting = &f.T
+			return out, nil
+		}
+		return nil, err
+	}
+	out.Kind = string(s.cred.Kind)
+	out.Scheme = string(s.client.Scheme())
+	out.Source = s.cred.Origin
+	out.Warnings = s.cred.Warnings
+
+	if s.cred.Kind == auth.KindPAT {
+		info, err := s.tokenInfo(ctx)
+		if err != nil {
+			return answerRejected(ctx, out, s, err)
+		}
+		out.Name = info.PATName
+		out.Scopes = info.Scope
+		out.Resources = &Resources{WholeOrganization: wholeOrganization(info.Entities), Entities: info.Entities}
+		exp := d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+		days := daysLeft(d.now(), exp)
+		out.ExpiresAt, out.DaysLeft = &exp, &days
+		if info.ExpiresIn <= 0 {
+			sit := situation{cred: s.cred, ep: d.Endpoints, expiredAt: &exp}
+			t := diagnose(&gandi.Error{Status: 401, Method: "GET", Path: "/tokeninfo"}, sit)
+			t.Status = 0
+			out.Troubleshooting = &t
+			return out, nil
+		}
+		if days <= 7 {
+			out.Warnings = append(out.Warnings, auth.Warning{Code: "expires_soon",
+				Message: fmt.Sprintf("The token expires in %d day(s), on %s: renew it now with renew_token.", days, exp.Format("2006-01-02"))})
+		}
+	}
+
+	// One cheap call that any valid token may make proves the API itself accepts it.
+	orgs, err := s.client.Organizations(ctx, gandi.OrganizationsQuery{})
+	if err != nil {
+		return answerRejected(ctx, out, s, err)
+	}
+	out.Valid = true
+	for _, o := range orgs {
+		out.Organizations = append(out.Organizations, organizationOf(o))
+	}
+	return out, nil
+}
+
+// answerRejected turns a refusal into valid=false with troubleshooting; other
+// failures (Gandi down, rate limit) stay tool errors.
+func answerRejected(ctx context.Context, out *VerifyTokenOutput, s *session, err error) (*VerifyTokenOutput, error) {
+	var ferr = s.fail(ctx, err, nil, "")
+	f := ferr.(*Failure)
+	if f.T.Status == 401 || f.T.Status == 403 {
+		out.Troubleshooting = &f.T
+		if f.T.Token != nil && out.Name == "" {
+			out.Name = f.T.Token.Name
+		}
+		return out, nil
+	}
+	return nil, f
+}
+
+func organizationOf(o gandi.Organization) Organization {
+	return Organization{ID: o.ID, Name: o.Name, Type: o.Type, Orgname: o.Orgname, Reseller: o.Reseller}
+}
+
+// daysLeft counts whole days until t, rounding down; negative once t is past.
+func daysLeft(now, t time.Time) int {
+	return int(math.Floor(t.Sub(now).Hours() / 24))
+}
