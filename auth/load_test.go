@@ -220,17 +220,17 @@ var invalidShapes = []struct {
 }{
 	{"empty", "", "empty"},
 	{"only white space", " \n\t\r\n ", "empty"},
-	{"inner space", "Qx7Kab12 Zr9Wcd34", "white space"},
-	{"inner tab", "Qx7Kab12\tZr9Wcd34", "white space"},
-	{"two lines", "Qx7Kab12Zr9W\nYt5Pcd34Lm2N\n", "several lines"},
-	{"two lines CRLF", "Qx7Kab12Zr9W\r\nYt5Pcd34Lm2N\r\n", "several lines"},
-	{"NUL byte", "Qx7Kab12\x00Zr9Wcd34", "NUL"},
-	{"control byte", "Qx7Kab12\x07Zr9Wcd34", "control character"},
-	{"DEL byte", "Qx7Kab12\x7fZr9Wcd34", "control character"},
-	{"non-ASCII", "Qx7Kab12éZr9Wcd34", "non-ASCII"},
-	{"byte order mark", "\uFEFFQx7Kab12Zr9Wcd34", "byte order mark"},
-	{"too short", "Qx7", "shorter than 8"},
-	{"too long", strings.Repeat("Qx7Kab12Zr9W", 43), "longer than 512"},
+	{"inner space", "Q~x#7K%z Z^r9&W*c", "white space"},
+	{"inner tab", "Q~x#7K%z\tZ^r9&W*c", "white space"},
+	{"two lines", "Q~x#7K%zZ^r9\nY~t5#P%c^L&m\n", "several lines"},
+	{"two lines CRLF", "Q~x#7K%zZ^r9\r\nY~t5#P%c^L&m\r\n", "several lines"},
+	{"NUL byte", "Q~x#7K%z\x00Z^r9&W*c", "NUL"},
+	{"control byte", "Q~x#7K%z\x07Z^r9&W*c", "control character"},
+	{"DEL byte", "Q~x#7K%z\x7fZ^r9&W*c", "control character"},
+	{"non-ASCII", "Q~x#7K%zéZ^r9&W*c", "non-ASCII"},
+	{"byte order mark", "\uFEFFQ~x#7K%zZ^r9&W*c", "byte order mark"},
+	{"too short", "Q~x", "shorter than 8"},
+	{"too long", strings.Repeat("Q~x#7K%zZ^r9", 43), "longer than 512"},
 }
 
 // assertNoFragment fails when msg contains any 4 consecutive bytes of secret.
@@ -294,7 +294,7 @@ func TestLoadRefusesInvalidShapes(t *testing.T) {
 
 func TestLoadRefusesAnInvalidLegacyKey(t *testing.T) {
 	h := newHome(t)
-	h.env[auth.EnvAPIKey] = "Qx7K Zr9W"
+	h.env[auth.EnvAPIKey] = "Q~x# Z^r9"
 	_, err := auth.Load(h.options())
 	var ite *auth.InvalidTokenError
 	if !errors.As(err, &ite) || ite.Origin != auth.EnvAPIKey {
@@ -304,13 +304,13 @@ func TestLoadRefusesAnInvalidLegacyKey(t *testing.T) {
 
 func TestLoadRefusesAHugeFile(t *testing.T) {
 	h := newHome(t)
-	writeFile(t, h.tokenPath(), strings.Repeat("Qx7Kab12Zr9W", 1000), 0o600)
+	writeFile(t, h.tokenPath(), strings.Repeat("Q~x#7K%zZ^r9", 1000), 0o600)
 	_, err := auth.Load(h.options())
 	var ite *auth.InvalidTokenError
 	if !errors.As(err, &ite) || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("Load error = %v, want *InvalidTokenError about the size", err)
 	}
-	assertNoFragment(t, err.Error(), "Qx7Kab12Zr9W")
+	assertNoFragment(t, err.Error(), "Q~x#7K%zZ^r9")
 }
 
 func TestLoadChecksPermissions(t *testing.T) {
