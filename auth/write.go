@@ -88,36 +88,43 @@ var rename = os.Rename
 // secret is trimmed and checked as ValidateToken does; an invalid one is refused and
 // nothing is written. On error the temporary file is removed and path is untouched; the
 // error names path, never the secret. WriteToken does not lock: renewals serialise with Lock.
-func WriteToken(path, secret string) (err error) {
+func WriteToken(path, secret string) error {
 	token, err := ValidateToken("the token to write", secret)
 	if err != nil {
 		return fmt.Errorf("write token to %s: %w", path, err)
 	}
 	target, err := resolveLink(path)
+	if err == nil {
+		err = replaceFile(target, []byte(token+"\n"))
+	}
 	if err != nil {
 		return fmt.Errorf("write token to %s: %w", path, err)
 	}
-	dir := filepath.Dir(target)
+	return nil
+}
+
+// replaceFile puts data at path through a temporary file renamed over it.
+func replaceFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("write token to %s: %w", path, err)
+		return err
 	}
 	// CreateTemp opens with O_EXCL and mode 0600.
-	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write token to %s: %w", path, err)
+		return err
 	}
-	tmp := f.Name()
+	renamed := false
 	defer func() {
-		if err != nil {
+		if !renamed {
 			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("write token to %s: %w", path, err)
+			os.Remove(f.Name())
 		}
 	}()
 	if err := f.Chmod(0o600); err != nil {
 		return err
 	}
-	if _, err := f.WriteString(token + "\n"); err != nil {
+	if _, err := f.Write(data); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
@@ -126,9 +133,10 @@ func WriteToken(path, secret string) (err error) {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := rename(tmp, target); err != nil {
+	if err := rename(f.Name(), path); err != nil {
 		return err
 	}
+	renamed = true
 	// Best effort: the new token is in place and visible; failing now would make the
 	// caller believe the old one still is.
 	syncDir(dir)
