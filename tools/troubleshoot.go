@@ -173,6 +173,7 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 	var nf *auth.NotFoundError
 	var bad *auth.InvalidTokenError
 	var loose *auth.InsecureFileError
+	var unreadable *auth.ReadError
 	switch {
 	case errors.As(err, &nf) || errors.Is(err, auth.ErrNoCredential):
 		t.Diagnosis = NoToken
@@ -199,6 +200,12 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 		t.LikelyCauses = []string{fmt.Sprintf("Its mode is %v: anyone who can write it can make gandi-mcp send their token.", loose.Mode)}
 		t.NextSteps = []string{"Run: chmod 600 " + loose.Path, "Check that the file still holds your token (another user could have changed it), then call verify_token."}
 		t.Token = &TokenFacts{Source: loose.Path}
+	case errors.As(err, &unreadable):
+		t.Diagnosis = InvalidTokenFormat
+		t.Summary = "The token file " + unreadable.Path + " exists but cannot be read."
+		t.LikelyCauses = []string{"It is a directory or special file, or belongs to another user.", "A path component is not a directory."}
+		t.NextSteps = []string{"Replace it with a regular file only you can read: " + store + ".", "Or check its owner and run: chmod 600 " + unreadable.Path}
+		t.Token = &TokenFacts{Source: unreadable.Path}
 	default:
 		t.Diagnosis = InvalidTokenFormat
 		t.Summary = "The credential could not be read: " + err.Error()

@@ -94,6 +94,10 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 			out.Troubleshooting = &t
 			return out, nil
 		}
+		if len(info.Scope) == 0 {
+			out.Warnings = append(out.Warnings, auth.Warning{Code: "no_scopes",
+				Message: "The token has no scopes: Gandi accepts it but it can do nothing. Create a PAT with the scopes you need (domain:view to list domains, organization:view to see organizations) at " + d.Endpoints.PATPageURL() + "."})
+		}
 		if days <= 7 {
 			out.Warnings = append(out.Warnings, auth.Warning{Code: "expires_soon",
 				Message: fmt.Sprintf("The token expires in %d day(s), on %s: renew it now with renew_token.", days, exp.Format("2006-01-02"))})
