@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/mark3labs/mcp-go/mcp"
+
 	"github.com/gandi-mcp/gandi-mcp/skill"
 )
 
@@ -41,6 +43,7 @@ type env struct {
 var commands = []command{
 	{"serve", "[--sandbox]", "serve MCP over stdio (the default command)", runServe},
 	{"call", "TOOL [JSON] [--sandbox]", "run one tool and print its structured result as JSON (exit 1 on a tool error)", runCall},
+	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
 	{"tools", "", "list the tools with their descriptions and schemas, as JSON", runTools},
 	{"version", "", "print the version", runVersion},
 }
@@ -244,4 +247,15 @@ func runTools(ctx context.Context, e *env, args []string) int {
 func runVersion(_ context.Context, e *env, _ []string) int {
 	fmt.Fprintln(e.stdout, skill.Name, skill.Version())
 	return exitOK
+}
+
+// resultText is the text content of a tool result.
+func resultText(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := mcp.AsTextContent(c); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
 }

@@ -1,0 +1,89 @@
+package skill
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gandi-mcp/gandi-mcp/auth"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
+	"github.com/gandi-mcp/gandi-mcp/gandi/ganditest"
+	"github.com/gandi-mcp/gandi-mcp/tools"
+)
+
+// DemoDomains is how many domains the demo account holds.
+const DemoDomains = 300
+
+// Demo is a seeded fake Gandi account, served in process, for trying the
+// skill without a token and for driving the real binary in CI.
+type Demo struct {
+	Fake    *ganditest.Server
+	Org     gandi.Organization
+	Good    ganditest.Token // a valid token with every scope the tools use
+	Expired ganditest.Token // a token that expired yesterday
+	dir     string          // a private config home holding the demo's token file
+}
+
+// StartDemo starts the fake and seeds it. Close it when done.
+func StartDemo() (*Demo, error) {
+	dir, err := os.MkdirTemp("", "gandi-mcp-demo-")
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	fake := ganditest.NewServer()
+	now := time.Now()
+	org := fake.AddOrganization(gandi.Organization{Name: "demo-org", Type: "company", Orgname: "Demo Org (fake)", Email: "demo@example.invalid"})
+	fake.SeedDomains(org.ID, DemoDomains, now.Add(-30*24*time.Hour))
+	d := &Demo{Fake: fake, Org: org, dir: dir}
+	d.Good = fake.AddToken(ganditest.Token{
+		Name:      "demo-token",
+		Scopes:    []string{"domain:view", "domain:renew", "organization:view"},
+		Entities:  []gandi.Entity{ganditest.OrganizationEntity(org)},
+		ExpiresAt: now.Add(60 * 24 * time.Hour),
+	})
+	d.Expired = fake.AddToken(ganditest.Token{
+		Name:      "demo-expired",
+		Scopes:    []string{"domain:view"},
+		Entities:  []gandi.Entity{ganditest.OrganizationEntity(org)},
+		ExpiresAt: now.Add(-24 * time.Hour),
+	})
+	if err := d.UseToken(d.Good.Secret); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// UseToken stores secret as the demo's token file, as `token set` would.
+func (d *Demo) UseToken(secret string) error {
+	return auth.WriteToken(d.tokenPath(), secret)
+}
+
+func (d *Demo) authOptions() auth.Options {
+	// The person's own environment is ignored: their real token must never reach the fake.
+	return auth.Options{Getenv: func(string) string { return "" }, ConfigHome: d.dir, Home: d.dir}
+}
+
+func (d *Demo) tokenPath() string {
+	return auth.WritePath(d.authOptions())
+}
+
+// Deps returns tool dependencies that talk to the demo account only.
+func (d *Demo) Deps(stderr io.Writer, level slog.Level) *tools.Deps {
+	return &tools.Deps{
+		Endpoints: d.Fake.Endpoints(gandi.Production),
+		Auth:      d.authOptions(),
+		UserAgent: Name + "/" + Version() + " (demo)",
+		Logger:    NewLogger(stderr, level),
+		Demo:      true,
+	}
+}
+
+// Close stops the fake and removes the demo's token file.
+func (d *Demo) Close() {
+	d.Fake.Close()
+	_ = os.RemoveAll(filepath.Clean(d.dir))
+}
