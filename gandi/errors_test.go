@@ -34,9 +34,9 @@ response from an upstream server.` + "\x07\x1b[31m" + `</p>` + strings.Repeat("<
 			want:   gandi.Error{Status: 401, Code: 401, Message: "expired", Object: "HTTPUnauthorized", Cause: "Unauthorized"},
 		},
 		{
-			name:   "validation",
-			answer: answer{400, map[string]string{"Content-Type": "application/json"}, `{"status": "error", "errors": [{"location": "querystring", "name": "per_page", "description": "too big"}]}`},
-			want:   gandi.Error{Status: 400, Errors: []gandi.FieldError{{Location: "querystring", Name: "per_page", Description: "too big"}}},
+			name:       "validation",
+			answer:     answer{400, map[string]string{"Content-Type": "application/json"}, `{"status": "error", "errors": [{"location": "querystring", "name": "per_page", "description": "too big"}]}`},
+			want:       gandi.Error{Status: 400, Errors: []gandi.FieldError{{Location: "querystring", Name: "per_page", Description: "too big"}}},
 			wantString: "gandi: GET /v5/organization/user-info: 400 Bad Request: per_page (querystring): too big",
 		},
 		{
