@@ -40,12 +40,14 @@ type Server struct {
 	inFlight      int
 	maxInFlight   int
 	canceled      int
+	changed       chan struct{} // closed and replaced whenever a request starts or ends
 }
 
 // NewServer starts a fake with no tokens, organizations or domains.
 func NewServer() *Server {
 	s := &Server{
 		closing:       make(chan struct{}),
+		changed:       make(chan struct{}),
 		unknownStatus: http.StatusUnauthorized,
 		user: gandi.UserInfo{ID: newUUID(), Username: "alice_doe", Email: "alice@example.com",
 			Name: "Alice Doe", Lang: "en", City: "Paris", Country: "FR"},
@@ -133,6 +135,7 @@ func (s *Server) ResetRequests() {
 	s.gen++
 	s.maxInFlight = s.inFlight
 	s.canceled = 0
+	s.notify()
 }
 
 // MaxInFlight returns the most requests handled at once since the last ResetRequests.
@@ -143,12 +146,46 @@ func (s *Server) MaxInFlight() int {
 }
 
 // Canceled returns how many requests saw their context end before the fake
-// answered. A handler notices a little after the client gives up: call Close
-// first when the count must be final.
+// answered. A handler notices a little after the client gives up: call
+// WaitIdle or Close first when the count must be final.
 func (s *Server) Canceled() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.canceled
+}
+
+// WaitRequests blocks until at least n requests have arrived since the last
+// ResetRequests, or ctx ends.
+func (s *Server) WaitRequests(ctx context.Context, n int) error {
+	return s.waitFor(ctx, func() bool { return len(s.requests) >= n })
+}
+
+// WaitIdle blocks until no request is being handled, or ctx ends. After a
+// client gave up, it makes Canceled final for the requests already arrived.
+func (s *Server) WaitIdle(ctx context.Context) error {
+	return s.waitFor(ctx, func() bool { return s.inFlight == 0 })
+}
+
+func (s *Server) waitFor(ctx context.Context, done func() bool) error {
+	for {
+		s.mu.Lock()
+		ok, ch := done(), s.changed
+		s.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// notify wakes waitFor. Call with s.mu held.
+func (s *Server) notify() {
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 // SetLatency delays every request by d (cut short when the request ends).
@@ -203,6 +240,7 @@ func (s *Server) begin(r *http.Request, body []byte) (gen, idx int, latency time
 	})
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	s.notify()
 	return s.gen, len(s.requests) - 1, s.latency
 }
 
@@ -210,6 +248,7 @@ func (s *Server) end(gen, idx int, canceled bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inFlight--
+	s.notify()
 	if canceled && gen == s.gen {
 		s.requests[idx].Canceled = true
 		s.canceled++
