@@ -281,4 +281,3 @@ func TestDomainFilters(t *testing.T) {
 		})
 	}
 }
-
