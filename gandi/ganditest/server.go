@@ -71,8 +71,9 @@ func NewTestServer(t TB) *Server {
 	return s
 }
 
-// Close stops the server, ends hanging requests, and waits for every
-// handler to return; counts read afterwards are final. It may be called twice.
+// Close stops the server, ends requests still hanging or delayed (they do
+// not count as Canceled), and waits for every handler to return. It may be
+// called more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
@@ -146,8 +147,8 @@ func (s *Server) MaxInFlight() int {
 }
 
 // Canceled returns how many requests saw their context end before the fake
-// answered. A handler notices a little after the client gives up: call
-// WaitIdle or Close first when the count must be final.
+// answered. The fake notices a little after the client gives up: call
+// WaitIdle first when the count must be final.
 func (s *Server) Canceled() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
