@@ -285,6 +285,9 @@ func (c *Client) do(ctx context.Context, r request) (http.Header, error) {
 		if ev.Delay == 0 {
 			ev.Delay = c.backoff(attempt)
 		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < ev.Delay {
+			return h, err // the caller's deadline would pass before the retry
+		}
 		if c.onRetry != nil {
 			c.onRetry(ctx, ev)
 		}

@@ -513,3 +513,18 @@ func TestClientAndConfigNeverPrintTheToken(t *testing.T) {
 		t.Errorf("Endpoints() = %+v", e)
 	}
 }
+
+func TestNoRetryPastTheCallersDeadline(t *testing.T) {
+	srv := newScripted(t, answer{503, map[string]string{"Retry-After": "20"}, ""}, answer{200, nil, okJSON})
+	c, sl := newClient(t, srv.URL, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.UserInfo(ctx)
+	var ge *gandi.Error
+	if !errors.As(err, &ge) || ge.Status != 503 || ge.RetryAfter != 20*time.Second {
+		t.Fatalf("err = %v, want the 503 at once", err)
+	}
+	if len(srv.requests()) != 1 || len(sl.all()) != 0 {
+		t.Errorf("hits = %d, sleeps = %v", len(srv.requests()), sl.all())
+	}
+}
