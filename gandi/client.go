@@ -210,16 +210,16 @@ func (c *Client) Endpoints() Endpoints { return c.endpoints }
 func (c *Client) Scheme() Scheme { return c.scheme }
 
 // String describes the client with the token redacted.
-func (c *Client) String() string {
+func (c Client) String() string {
 	return fmt.Sprintf("gandi.Client{Env: %s, API: %s, Scheme: %s, Token: %s}",
 		c.endpoints.Env, c.endpoints.APIURL, c.scheme, redactedOrEmpty(string(c.token)))
 }
 
 // Format prints String for every verb; fmt would otherwise print the fields.
-func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue makes slog print the redacted String.
-func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // request is one call: a method on a full URL, an optional JSON body, and
 // where to decode a 2xx answer.

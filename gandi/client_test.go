@@ -499,7 +499,7 @@ func TestClientAndConfigNeverPrintTheToken(t *testing.T) {
 	js, _ := json.Marshal(struct{ Token string }{cfg.String()})
 	outs := []string{logs.String(), string(js)}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%q"} {
-		outs = append(outs, fmt.Sprintf(verb, c), fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, &cfg), fmt.Sprintf(verb, []any{cfg, c}))
+		outs = append(outs, fmt.Sprintf(verb, c), fmt.Sprintf(verb, *c), fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, &cfg), fmt.Sprintf(verb, []any{cfg, c}))
 	}
 	for _, s := range outs {
 		if strings.Contains(s, testToken) || strings.Contains(s, fmt.Sprintf("%x", testToken)) {

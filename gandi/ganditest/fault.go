@@ -24,9 +24,9 @@ type Fault struct {
 
 	Delay     time.Duration // wait before answering (cut short when the request ends)
 	Hang      bool          // never answer until the request's context ends
-	Truncate  bool          // declare the full Content-Length, send half the body, close the connection
+	Truncate  bool          // declare the full Content-Length, send half the body, close the connection (the client sees ErrBadResponse)
 	Trickle   time.Duration // send the body one byte per Trickle
-	Oversize  int64         // answer 200 with a valid-looking JSON body of this many bytes
+	Oversize  int64         // answer 200 with a valid JSON body of this many bytes (for ErrBodyTooLarge)
 	CloseConn bool          // close the connection without answering
 }
 

@@ -1,6 +1,23 @@
 // Package ganditest is an in-process fake of the Gandi v5 routes the gandi
 // package uses, for tests and for the product's demo mode. It is modelled on
 // net/http/httptest: NewServer starts it on a loopback port, Close stops it.
+//
+// Routes, with the shapes of Gandi's reference:
+//
+//   - GET /tokeninfo: Bearer PATs only (an Apikey gets 401).
+//   - GET /v5/organization/organizations[/{id}]: any valid token; filters
+//     name, ~name (with *), type; sort_by name, type, id (- for descending).
+//   - GET /v5/organization/user-info: needs organization:view on a whole organization.
+//   - GET /v5/domain/domains: needs domain:view; filters fqdn (with *), tld,
+//     sharing_id, nameserver; sort_by fqdn or dates.registry_ends_at (- for
+//     descending); page and per_page (1..1000, default 100). Total-Count is
+//     the number of matching domains, Filtered-Count the same number sent
+//     only when a filter was given, Link has rel="next" and rel="last".
+//   - POST /v5/organization/access-tokens: renews the calling PAT.
+//
+// A missing Authorization header gets 401 with Gandi's "You must provide an
+// access token" message, an unknown token the status of
+// SetUnknownTokenStatus, an expired or revoked one 401, a missing scope 403.
 package ganditest
 
 import (
