@@ -4,7 +4,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/adrg/xdg"
 
 	"github.com/gandi-mcp/gandi-mcp/auth"
 	"github.com/gandi-mcp/gandi-mcp/gandi"
@@ -37,6 +40,8 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 		Auth:      auth.Options{Sandbox: ep.Env == gandi.Sandbox, Getenv: getenv},
 		UserAgent: Name + "/" + Version(),
 		Logger:    NewLogger(o.Stderr, o.LogLevel),
+		// Only fingerprints and dates are kept there, never a token.
+		ExpiryFile: filepath.Join(xdg.StateHome, "gandi-mcp", "expiry.json"),
 	}
 	// The other environment is asked about a refused token only on Gandi's own hosts.
 	if getenv("GANDI_API_URL") == "" && getenv("GANDI_ID_URL") == "" {

@@ -1,7 +1,10 @@
 package skill
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -246,4 +249,49 @@ func containsAny(list []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// A 401 says the same for an expired token and an unknown one; having seen the
+// token's expiry earlier, verify_token says which it is.
+func TestVerifyTokenRemembersExpiry(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	var secret string
+	h := newHarness(t, withSetup(func(h *harness) {
+		tok := h.fake.AddToken(ganditest.Token{Name: "short", Scopes: []string{"domain:view"}, ExpiresAt: time.Now().Add(2 * time.Hour)})
+		secret = tok.Secret
+		h.storeToken(secret, 0o600)
+		h.deps.ExpiryFile = filepath.Join(t.TempDir(), "state", "expiry.json")
+		h.deps.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+	}))
+	var out tools.VerifyTokenOutput
+	h.call("verify_token", nil, &out)
+	if !out.Valid {
+		t.Fatalf("first call: %+v", out.Troubleshooting)
+	}
+	book, err := os.ReadFile(h.deps.ExpiryFile)
+	if err != nil || strings.Contains(string(book), secret[4:16]) {
+		t.Fatalf("expiry book unreadable or holding the token: %v %s", err, book)
+	}
+
+	// Later: the token has expired, and Gandi now refuses it.
+	clock.Add(int64(3 * time.Hour))
+	h.fake.Revoke(secret)
+	out = tools.VerifyTokenOutput{}
+	h.call("verify_token", nil, &out)
+	tr := out.Troubleshooting
+	if out.Valid || tr == nil || tr.Diagnosis != tools.TokenExpired {
+		t.Fatalf("after expiry: valid %v, troubleshooting %+v; want token_expired", out.Valid, tr)
+	}
+	if tr.Token == nil || tr.Token.ExpiresAt == nil || !containsAny(tr.NextSteps, "create a new PAT") && !containsAny(tr.NextSteps, "Create a new PAT") {
+		t.Errorf("troubleshooting should give the expiry and say to create a new PAT: %+v", tr)
+	}
+
+	// A token never seen before stays "rejected": the book only speaks of what it saw.
+	h.storeToken("pat_1111111111111111111111111111111111", 0o600)
+	out = tools.VerifyTokenOutput{}
+	h.call("verify_token", nil, &out)
+	if out.Troubleshooting == nil || out.Troubleshooting.Diagnosis != tools.TokenRejected {
+		t.Errorf("unknown token: %+v, want token_rejected", out.Troubleshooting)
+	}
 }

@@ -46,6 +46,9 @@ type Deps struct {
 	Demo bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ExpiryFile remembers token expiries (by fingerprint, never the token) so
+	// that a later refusal can be diagnosed as expiry; "" disables it.
+	ExpiryFile string
 	// MaxConcurrentPages bounds list_domains' parallel page fetches; zero means 4.
 	MaxConcurrentPages int
 }
@@ -261,6 +264,10 @@ func (s *session) tokenInfo(ctx context.Context) (*gandi.TokenInfo, error) {
 	if !s.asked {
 		s.info, s.infoErr = s.client.TokenInfo(ctx)
 		s.asked = true
+		if s.infoErr == nil && s.info.ExpiresIn > 0 {
+			now := s.d.now()
+			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), now.Add(time.Duration(s.info.ExpiresIn)*time.Second), now)
+		}
 	}
 	return s.info, s.infoErr
 }
@@ -319,7 +326,7 @@ func (s *session) fail(ctx context.Context, err error, scopes []string, target s
 	if errors.As(err, &ge) && (ge.Status == 401 || ge.Status == 403) && s.cred.Kind == auth.KindPAT {
 		if info, ierr := s.tokenInfo(ctx); ierr == nil {
 			sit.info = info
-		} else {
+		} else if sit.expiredAt = (expiryBook{s.d.ExpiryFile}).expired(s.cred.Secret(), s.d.now()); sit.expiredAt == nil {
 			sit.other = s.probeOther(ctx)
 		}
 	}
