@@ -312,7 +312,7 @@ func (r *rotation) dryRun(ctx context.Context) (*RenewTokenOutput, error) {
 		return out, nil
 	}
 	out.NextSteps = []string{
-		"Call renew_token again without dry_run to renew: the new token will replace " + r.path + ".",
+		"Call renew_token again without dry_run to renew: the new token will be stored in " + r.path + ".",
 	}
 	if r.s.cred.Source == auth.SourceEnv {
 		out.NextSteps = append(out.NextSteps, "GANDI_API_TOKEN itself cannot be changed by gandi-mcp: after the renewal, update it (or your CI secret) from "+r.path+".")
@@ -566,7 +566,11 @@ func (r *rotation) keepBeside(ctx context.Context, rt *gandi.RenewedToken, diag 
 		err = auth.WriteToken(spare, rt.AccessToken.Reveal())
 	}
 	if err != nil {
-		return r.lost(ctx, rt, cause, err)
+		first := "Replacing " + r.path + " failed: " + cause.Error() + "."
+		if diag == RenewedTokenInvalid {
+			first = "The check of the new token failed: " + cause.Error() + "."
+		}
+		return r.lost(ctx, rt, first, "Writing it to "+spare+" failed too: "+err.Error()+".")
 	}
 	r.d.logger().WarnContext(ctx, "renewed token kept beside the token file", "id", rt.ID, "path", spare, "diagnosis", diag)
 	r.out.StoredAt = spare
@@ -592,7 +596,7 @@ func (r *rotation) keepBeside(ctx context.Context, rt *gandi.RenewedToken, diag 
 		}
 	} else {
 		t.Summary = issued + " and checked it, but " + r.path + " could not be replaced, so the new token was saved beside it, in " + spare + "; the previous token is unchanged."
-		t.LikelyCauses = []string{cause.Error() + "."}
+		t.LikelyCauses = []string{"Replacing " + r.path + " failed: " + cause.Error() + "."}
 		t.NextSteps = []string{
 			"Fix what the message above says, then " + move + ".",
 			"Call verify_token to confirm the token in use.",
@@ -606,7 +610,7 @@ func (r *rotation) keepBeside(ctx context.Context, rt *gandi.RenewedToken, diag 
 
 // lost is the last resort: a token was issued and could be stored nowhere. The result
 // names it so that the person can delete it; its secret is gone.
-func (r *rotation) lost(ctx context.Context, rt *gandi.RenewedToken, cause, err error) (*RenewTokenOutput, error) {
+func (r *rotation) lost(ctx context.Context, rt *gandi.RenewedToken, causes ...string) (*RenewTokenOutput, error) {
 	r.d.logger().ErrorContext(ctx, "renewed token could not be stored anywhere", "id", rt.ID, "name", rt.Name)
 	r.out.StoredAt = ""
 	expiry := "its expiry"
@@ -617,7 +621,7 @@ func (r *rotation) lost(ctx context.Context, rt *gandi.RenewedToken, cause, err 
 		Diagnosis: TokenStoreFailed,
 		Summary: fmt.Sprintf("Gandi issued a new token (id %s, name %s) but gandi-mcp could not store it anywhere, so its secret is lost; the previous token is unchanged in %s.",
 			rt.ID, quoted(rt.Name), r.path),
-		LikelyCauses: []string{cause.Error() + ".", err.Error() + "."},
+		LikelyCauses: causes,
 		NextSteps: []string{
 			"Delete the new token (id " + rt.ID + ", name " + quoted(rt.Name) + ") in Gandi's admin: " + r.d.Endpoints.PATPageURL() + ". Gandi shows a token's secret only once, so it cannot be recovered, and nobody holds it.",
 			"The previous token keeps working until " + expiry + ": fix the problem above, then call renew_token again.",
