@@ -51,6 +51,13 @@ type Deps struct {
 	ExpiryFile string
 	// MaxConcurrentPages bounds list_domains' parallel page fetches; zero means 4.
 	MaxConcurrentPages int
+	// RenewLockWait bounds how long renew_token waits for another renewal of the same
+	// token to finish; zero means 10s.
+	RenewLockWait time.Duration
+	// BeforeRenewStep, when set, runs before each step of renew_token's rotation
+	// ("check_writable", "lock", "tokeninfo", "renew", "check_new", "store", "store_new")
+	// and an error it returns stands for that step's failure. Tests only: nil in production.
+	BeforeRenewStep func(ctx context.Context, step string) error
 }
 
 func (d *Deps) now() time.Time {
@@ -77,7 +84,7 @@ type Tool struct {
 
 // All returns every tool, in the order they are listed.
 func All(d *Deps) []Tool {
-	return []Tool{VerifyToken(d)}
+	return []Tool{VerifyToken(d), RenewToken(d)}
 }
 
 // Common is embedded in every tool's output, so that error results (which carry
@@ -139,7 +146,9 @@ func define[In any, Out any, PO interface {
 				f = &Failure{T: diagnose(err, situation{ep: d.Endpoints})}
 			}
 			d.logger().WarnContext(ctx, "tool failed", "tool", s.name, "diagnosis", f.T.Diagnosis, "status", f.T.Status)
-			out = new(Out)
+			if out == nil {
+				out = new(Out) // a tool may return what it did along with its failure
+			}
 			c := PO(out).common()
 			c.Troubleshooting = &f.T
 			c.Demo = d.Demo

@@ -67,8 +67,8 @@ var Diagnoses = []struct {
 	{GandiUnavailable, "Gandi could not be reached or answered with a server error.", "Call again later; check Gandi's status page if it lasts."},
 	{BadResponse, "Gandi's answer could not be read (truncated, malformed or too large).", "Call again; narrow the request (smaller per_page) if it repeats."},
 	{Cancelled, "The call was cancelled before it finished.", "Nothing to do unless the cancellation was unintended."},
-	{RenewalInProgress, "Another renewal of the same token is running.", "Wait for it to finish, then run verify_token."},
-	{TokenStoreFailed, "The token file cannot be written, so no renewal was asked for, or a renewed token could not be stored.", "Fix the file's directory permissions as the message says, then retry."},
+	{RenewalInProgress, "Another renewal of the same token is running, or replaced it while this call waited; nothing was sent.", "Wait for it to finish, then run verify_token."},
+	{TokenStoreFailed, "The token file cannot be written (or would overwrite another token), so no renewal was asked for; or a renewed token could not be stored in place.", "Fix the file's directory permissions as the message says, then retry."},
 	{RenewedTokenInvalid, "Gandi issued a new token that did not pass its check; the old token was kept.", "Look at the .new file the result names; run verify_token."},
 	{Internal, "An unexpected error inside gandi-mcp.", "Report it with the stderr log; nothing secret is in it."},
 }
