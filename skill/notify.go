@@ -113,13 +113,8 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	if h.next.Enabled(ctx, r.Level) {
 		err = h.next.Handle(ctx, r)
 	}
-	sess := server.ClientSessionFromContext(ctx)
-	logging, ok := sess.(server.SessionWithLogging)
-	if !ok || !sess.Initialized() {
-		return err
-	}
 	level := mcpLevel(r.Level)
-	if !level.ShouldSendTo(logging.GetLogLevel()) {
+	if min := clientLogLevel(ctx); min == "" || !level.ShouldSendTo(min) {
 		return err
 	}
 	data := map[string]any{"message": r.Message}
@@ -142,6 +137,21 @@ func (h *mcpLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h *mcpLogHandler) WithGroup(name string) slog.Handler {
 	return &mcpLogHandler{next: h.next.WithGroup(name), notes: h.notes, attrs: h.attrs}
+}
+
+// clientLogLevel is the least severe level the client asked for in this
+// context: per request since protocol 2026-07-28 (none asked: ""), per
+// session (logging/setLevel) before.
+func clientLogLevel(ctx context.Context) mcp.LoggingLevel {
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
+		return info.LogLevel
+	}
+	sess := server.ClientSessionFromContext(ctx)
+	logging, ok := sess.(server.SessionWithLogging)
+	if !ok || !sess.Initialized() {
+		return ""
+	}
+	return logging.GetLogLevel()
 }
 
 func mcpLevel(l slog.Level) mcp.LoggingLevel {
