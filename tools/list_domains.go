@@ -293,7 +293,8 @@ func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQ
 	}
 	sortBy := in.SortBy
 	if in.ExpiringWithinDays != nil {
-		cutoff := now.Add(time.Duration(*in.ExpiringWithinDays) * 24 * time.Hour)
+		// Registry dates are whole seconds, so a cut-off truncated to the second keeps the same domains.
+		cutoff := now.Add(time.Duration(*in.ExpiringWithinDays) * 24 * time.Hour).UTC().Truncate(time.Second)
 		var undated int
 		doms, undated = expiringBy(doms, cutoff)
 		n := len(doms)
