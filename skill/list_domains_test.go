@@ -194,6 +194,8 @@ func TestListDomainsFilters(t *testing.T) {
 		{"unicode pattern", func() map[string]any { return map[string]any{"fqdn": "café.*"} }, []string{"xn--caf-dma.fr"}},
 		{"tld with a dot", func() map[string]any { return map[string]any{"tld": ".com"} }, []string{"shop.com"}},
 		{"one organization, every page", func() map[string]any { return map[string]any{"sharing_id": ids.other, "all": true} }, []string{"shop-lyon.fr"}},
+		{"every page, sorted by Gandi, reversed", func() map[string]any { return map[string]any{"all": true, "sort_by": "-fqdn"} },
+			[]string{"xn--caf-dma.fr", "shop.com", "shop-paris.fr", "shop-lyon.fr", "blog.fr"}},
 		{"filters combine", func() map[string]any { return map[string]any{"sharing_id": ids.acme, "tld": "fr", "fqdn": "shop*"} }, []string{"shop-paris.fr"}},
 		{"nothing matches", func() map[string]any { return map[string]any{"fqdn": "nothing-*"} }, nil},
 	}
@@ -212,7 +214,7 @@ func TestListDomainsFilters(t *testing.T) {
 				t.Errorf("total_count = %v, want %d", out.TotalCount, len(tc.want))
 			}
 			q := h.domainRequests()[0].Query
-			for _, k := range []string{"fqdn", "sharing_id"} {
+			for _, k := range []string{"fqdn", "sharing_id", "sort_by"} {
 				if v, ok := args[k]; ok && q.Get(k) != v {
 					t.Errorf("query %s = %q, want %q", k, q.Get(k), v)
 				}

@@ -195,3 +195,30 @@ func TestListSharingRefusedToken(t *testing.T) {
 		t.Fatalf("isError %v troubleshooting %+v, want token_rejected 401", res.IsError, out.Troubleshooting)
 	}
 }
+
+func TestListSharingWithLegacyKey(t *testing.T) {
+	a := &sharingAccount{}
+	h := newHarness(t, withSetup(func(h *harness) {
+		a.seed(h)
+		key := h.fake.AddToken(ganditest.Token{Apikey: true, Entities: []gandi.Entity{ganditest.OrganizationEntity(a.beta)}})
+		h.env["GANDI_API_KEY"] = key.Secret
+	}))
+	var out tools.ListSharingOutput
+	if res := h.call("list_sharing", nil, &out); res.IsError {
+		t.Fatalf("error: %s", textOf(res))
+	}
+	if out.Token == nil || out.Token.Kind != "api_key" || out.Token.Name != "" || out.Token.Resources != nil {
+		t.Errorf("token = %+v, want only its kind: a key has no grant to show", out.Token)
+	}
+	if got := orgSummary(out.Organizations); !slices.Equal(got, []string{"beta=5"}) {
+		t.Errorf("organizations = %v, want beta=5", got)
+	}
+	if !containsAny(out.Notes, "legacy API key") {
+		t.Errorf("notes = %v", out.Notes)
+	}
+	for _, r := range h.fake.Requests() {
+		if r.Path == "/tokeninfo" {
+			t.Error("/tokeninfo does not know API keys and must not be asked")
+		}
+	}
+}

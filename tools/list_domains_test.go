@@ -267,3 +267,26 @@ func TestDedupeKeepsTheFirstOfEachDomain(t *testing.T) {
 		t.Errorf("dedupe = %v", got)
 	}
 }
+
+// BenchmarkReadPages reads 1000 domains (10 pages) from a fake answering each
+// request in 20ms, one page at a time and with the default bound.
+func BenchmarkReadPages(b *testing.B) {
+	for _, bound := range []int{1, defaultConcurrentPages} {
+		b.Run(fmt.Sprintf("concurrency=%d", bound), func(b *testing.B) {
+			fake := ganditest.NewServer()
+			defer fake.Close()
+			org := fake.AddOrganization(gandi.Organization{Name: "acme"})
+			fake.SeedDomains(org.ID, 1000, time.Now())
+			tok := fake.AddToken(ganditest.Token{Scopes: []string{"domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+			c := fake.Client(gandi.SchemeBearer, tok.Secret)
+			fake.SetLatency(20 * time.Millisecond)
+			d := &Deps{MaxConcurrentPages: bound}
+			for b.Loop() {
+				sc, err := readPages(context.Background(), d, c, gandi.DomainsQuery{}, 100)
+				if err != nil || len(sc.domains) != 1000 {
+					b.Fatalf("%v, %d domains", err, len(sc.domains))
+				}
+			}
+		})
+	}
+}
