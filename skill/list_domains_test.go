@@ -379,7 +379,7 @@ func TestListDomainsRefusesBadInputBeforeAnyRequest(t *testing.T) {
 	}{
 		{"per_page zero", map[string]any{"per_page": 0}, "per_page must be between 1 and 100, not 0"},
 		{"per_page too big", map[string]any{"per_page": 500}, "per_page must be between 1 and 100, not 500"},
-		{"page zero", map[string]any{"page": 0}, "page must be 1 or more"},
+		{"page zero", map[string]any{"page": 0}, "page must be between 1 and 1000000, not 0"},
 		{"negative days", map[string]any{"expiring_within_days": -1}, "expiring_within_days must be between 0 and 3650"},
 		{"absurd days", map[string]any{"expiring_within_days": 100000}, "expiring_within_days must be between 0 and 3650"},
 		{"unknown sort", map[string]any{"sort_by": "name"}, "sort_by must be one of fqdn, -fqdn, expires_at, -expires_at"},

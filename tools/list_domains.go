@@ -20,11 +20,12 @@ const (
 	maxPerPage      = 100
 	defaultPerPage  = 100
 	scanPerPage     = 100
-	maxExpiringDays = 3650 // ten years, the longest registration
-	maxFQDNPattern  = 253  // a domain name's longest length
-	maxTLD          = 63   // a label's longest length
-	maxSharingID    = 64   // an organization id is a 36-character UUID; leave room
-	progressUpdates = 20   // progress notifications one call sends at most, when the total is known
+	maxExpiringDays = 3650    // ten years, the longest registration
+	maxPage         = 1000000 // far past any portfolio; keeps page x per_page from overflowing
+	maxFQDNPattern  = 253     // a domain name's longest length
+	maxTLD          = 63      // a label's longest length
+	maxSharingID    = 64      // an organization id is a 36-character UUID; leave room
+	progressUpdates = 20      // progress notifications one call sends at most, when the total is known
 	sortExpiry      = "expires_at"
 )
 
@@ -48,7 +49,7 @@ type ListDomainsInput struct {
 	TLD                string `json:"tld,omitempty" jsonschema:"maxLength=63" jsonschema_description:"Only this top-level domain, e.g. fr or com."`
 	SharingID          string `json:"sharing_id,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only the domains of this organization: its sharing_id, as list_sharing gives it."`
 	SortBy             string `json:"sort_by,omitempty" jsonschema:"enum=fqdn,enum=-fqdn,enum=expires_at,enum=-expires_at" jsonschema_description:"fqdn or expires_at; a leading - reverses. expires_at reads every page (Gandi cannot sort by date), so it does not take page or per_page. Default: Gandi's order, or soonest expiry first with expiring_within_days."`
-	Page               *int   `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"The page to read, from 1 (default 1). Not with all, expiring_within_days or sort_by expires_at, which read every page."`
+	Page               *int   `json:"page,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"The page to read, from 1 (default 1). Not with all, expiring_within_days or sort_by expires_at, which read every page."`
 	PerPage            *int   `json:"per_page,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Domains per page, 1 to 100 (default 100)."`
 	All                bool   `json:"all,omitempty" jsonschema_description:"Read every page, several at once, in order; the result lists at most 1000 domains."`
 	ExpiringWithinDays *int   `json:"expiring_within_days,omitempty" jsonschema:"minimum=0,maximum=3650" jsonschema_description:"Only domains whose registry end date is at most this many days (N x 24 hours) from now, boundary included; already expired ones are kept (days_left below 0). Reads every page (up to 10000 domains), soonest first unless sort_by says otherwise."`
@@ -66,8 +67,8 @@ func (in ListDomainsInput) validate() error {
 	if p := in.PerPage; p != nil && (*p < 1 || *p > maxPerPage) {
 		bad = append(bad, fmt.Sprintf("per_page must be between 1 and %d, not %d (all=true reads every page)", maxPerPage, *p))
 	}
-	if p := in.Page; p != nil && *p < 1 {
-		bad = append(bad, fmt.Sprintf("page must be 1 or more, not %d", *p))
+	if p := in.Page; p != nil && (*p < 1 || *p > maxPage) {
+		bad = append(bad, fmt.Sprintf("page must be between 1 and %d, not %d", maxPage, *p))
 	}
 	if n := in.ExpiringWithinDays; n != nil && (*n < 0 || *n > maxExpiringDays) {
 		bad = append(bad, fmt.Sprintf("expiring_within_days must be between 0 and %d (ten years), not %d", maxExpiringDays, *n))
@@ -279,16 +280,16 @@ func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQ
 	}
 	if !sc.complete {
 		out.Truncated = true
-		of := "more"
+		first := fmt.Sprintf("Only the first %d domains", len(doms))
 		if sc.total >= 0 {
-			of = fmt.Sprint(sc.total)
+			first = fmt.Sprintf("Only the first %d of %d domains", len(doms), sc.total)
 		}
 		if everything {
-			out.Notes = append(out.Notes, fmt.Sprintf("Only the first %d of %s domains were read (at most %d pages of %d a call), so the filter and sort cover only those. Narrow with fqdn, tld or sharing_id to cover the rest.",
-				len(doms), of, b.pages, scanPerPage))
+			out.Notes = append(out.Notes, fmt.Sprintf("%s were read (at most %d pages of %d a call), so the filter and sort cover only those. Narrow with fqdn, tld or sharing_id to cover the rest.",
+				first, b.pages, scanPerPage))
 		} else {
-			out.Notes = append(out.Notes, fmt.Sprintf("Only the first %d of %s domains are listed (at most %d a call). Narrow with fqdn, tld or sharing_id, or read on with page=%d and per_page=%d.",
-				len(doms), of, b.listed, sc.pages+1, scanPerPage))
+			out.Notes = append(out.Notes, fmt.Sprintf("%s are listed (at most %d a call). Narrow with fqdn, tld or sharing_id, or read on with page=%d and per_page=%d.",
+				first, b.listed, sc.pages+1, scanPerPage))
 		}
 	}
 	sortBy := in.SortBy

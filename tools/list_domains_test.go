@@ -54,7 +54,7 @@ func TestListDomainsInputRefusals(t *testing.T) {
 		want string
 	}{
 		{"per_page past 100", ListDomainsInput{PerPage: ptr(101)}, "per_page must be between 1 and 100, not 101"},
-		{"negative page", ListDomainsInput{Page: ptr(-3)}, "page must be 1 or more, not -3"},
+		{"negative page", ListDomainsInput{Page: ptr(-3)}, "page must be between 1 and 1000000, not -3"},
 		{"window past ten years", ListDomainsInput{ExpiringWithinDays: ptr(3651)}, "between 0 and 3650"},
 		{"emoji", ListDomainsInput{FQDN: "🙂.fr"}, `has '🙂'`},
 		{"underscore", ListDomainsInput{FQDN: "my_shop.fr"}, `has '_'`},
@@ -189,7 +189,7 @@ func TestScanDomainsBounds(t *testing.T) {
 		{name: "scan cap with the filter", in: ListDomainsInput{ExpiringWithinDays: ptr(3650)}, bounds: listBounds{listed: 1000, pages: 3},
 			wantPages: 3, wantCount: 300, wantScan: 300, wantNotes: []string{"Only the first 300 of 450 domains were read (at most 3 pages of 100 a call)"}},
 		{name: "scan cap following links", in: ListDomainsInput{SortBy: "expires_at"}, bounds: listBounds{listed: 1000, pages: 2}, omitTotal: true,
-			wantPages: 2, wantCount: 200, wantScan: 200, wantNotes: []string{"Only the first 200 of more domains were read"}},
+			wantPages: 2, wantCount: 200, wantScan: 200, wantNotes: []string{"Only the first 200 domains were read"}},
 		{name: "output cap after the filter", in: ListDomainsInput{ExpiringWithinDays: ptr(3650)}, bounds: listBounds{listed: 120, pages: 100},
 			wantPages: 5, wantCount: 120, wantScan: 450, wantNotes: []string{"450 domains match; the first 120 are listed"}},
 		{name: "all stops at the output cap", in: ListDomainsInput{All: true}, bounds: listBounds{listed: 200, pages: 100},
