@@ -222,3 +222,33 @@ func TestListSharingWithLegacyKey(t *testing.T) {
 		}
 	}
 }
+
+// TestListSharingCountsAtMostFiftyOrganizations: a reseller's hundreds of
+// organizations must not cost a request each.
+func TestListSharingCountsAtMostFiftyOrganizations(t *testing.T) {
+	h := newHarness(t, withSetup(func(h *harness) {
+		for i := range 53 {
+			h.fake.AddOrganization(gandi.Organization{Name: "client-" + strconv.Itoa(i)})
+		}
+		key := h.fake.AddToken(ganditest.Token{Apikey: true}) // a key without entities sees every organization
+		h.env["GANDI_API_KEY"] = key.Secret
+	}))
+	var out tools.ListSharingOutput
+	if res := h.call("list_sharing", nil, &out); res.IsError {
+		t.Fatalf("error: %s", textOf(res))
+	}
+	if len(out.Organizations) != 53 {
+		t.Fatalf("%d organizations, want 53", len(out.Organizations))
+	}
+	for i, o := range out.Organizations {
+		if counted := o.DomainCount != nil; counted != (i < 50) {
+			t.Errorf("organization %d: domain_count %v, skipped %q; want the first 50 counted", i, o.DomainCount, o.DomainCountSkipped)
+		}
+	}
+	if !strings.Contains(out.Organizations[52].DomainCountSkipped, "list_domains with this sharing_id") {
+		t.Errorf("skipped = %q", out.Organizations[52].DomainCountSkipped)
+	}
+	if n := len(h.domainRequests()); n != 50 {
+		t.Errorf("%d count requests, want 50", n)
+	}
+}

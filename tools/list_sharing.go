@@ -11,8 +11,10 @@ import (
 	"github.com/gandi-mcp/gandi-mcp/gandi"
 )
 
-// maxListedEntities bounds the products a restricted token's grant lists.
-const maxListedEntities = 100
+const (
+	maxListedEntities = 100 // products a restricted token's grant lists
+	maxCountedOrgs    = 50  // organizations whose domains one call counts: a request each
+)
 
 // ListSharingInput takes no arguments: it describes the token in use.
 type ListSharingInput struct{}
@@ -119,7 +121,10 @@ func listSharing(ctx context.Context, d *Deps) (*ListSharingOutput, error) {
 // countDomains asks, for each organization, one domain and Gandi's count of the
 // rest. A refusal for one organization is noted on it; only cancellation fails.
 func countDomains(ctx context.Context, d *Deps, s *session, orgs []SharingOrganization) error {
-	return parallel(ctx, len(orgs), d.concurrency(), func(ctx context.Context, i int) error {
+	for i := maxCountedOrgs; i < len(orgs); i++ {
+		orgs[i].DomainCountSkipped = fmt.Sprintf("Not counted: one call counts the first %d organizations; list_domains with this sharing_id gives its domains.", maxCountedOrgs)
+	}
+	return parallel(ctx, min(len(orgs), maxCountedOrgs), d.concurrency(), func(ctx context.Context, i int) error {
 		o := &orgs[i]
 		p, err := s.client.Domains(ctx, gandi.DomainsQuery{SharingID: o.ID, PerPage: 1})
 		switch {
