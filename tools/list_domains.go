@@ -1,0 +1,553 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gandi-mcp/gandi-mcp/auth"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
+)
+
+// Bounds of list_domains' input. One call reads at most defaultBounds.pages
+// pages of scanPerPage: 100 requests, a tenth of Gandi's 1000 a minute.
+const (
+	maxPerPage      = 100
+	defaultPerPage  = 100
+	scanPerPage     = 100
+	maxExpiringDays = 3650    // ten years, the longest registration
+	maxPage         = 1000000 // far past any portfolio; keeps page x per_page from overflowing
+	maxFQDNPattern  = 253     // a domain name's longest length
+	maxTLD          = 63      // a label's longest length
+	maxSharingID    = 64      // an organization id is a 36-character UUID; leave room
+	progressUpdates = 20      // progress notifications one call sends at most, when the total is known
+	sortExpiry      = "expires_at"
+)
+
+// listBounds bound what one list_domains call reads and returns.
+type listBounds struct {
+	listed int // domains in one result, a multiple of scanPerPage: bounds what reaches a model's context
+	pages  int // pages read for a filter or sort gandi-mcp applies itself
+}
+
+var defaultBounds = listBounds{listed: 1000, pages: 100}
+
+// domainView is the scope listing domains needs.
+var domainView = []string{"domain:view"}
+
+// sortOrders are the accepted sort_by values; expiry is sorted here, fqdn by Gandi.
+var sortOrders = []string{"fqdn", "-fqdn", sortExpiry, "-" + sortExpiry}
+
+// ListDomainsInput selects which domains to list and how.
+type ListDomainsInput struct {
+	FQDN               string `json:"fqdn,omitempty" jsonschema:"maxLength=253" jsonschema_description:"Only names matching this pattern, where * stands for any run of characters: *.fr, shop-*, example.*. Letters (any script), digits, '-', '.' and '*'."`
+	TLD                string `json:"tld,omitempty" jsonschema:"maxLength=63" jsonschema_description:"Only this top-level domain, e.g. fr or com."`
+	SharingID          string `json:"sharing_id,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only the domains of this organization: its sharing_id, as list_sharing gives it."`
+	SortBy             string `json:"sort_by,omitempty" jsonschema:"enum=fqdn,enum=-fqdn,enum=expires_at,enum=-expires_at" jsonschema_description:"fqdn or expires_at; a leading - reverses. expires_at reads every page (Gandi cannot sort by date), so it does not take page or per_page. Default: Gandi's order, or soonest expiry first with expiring_within_days."`
+	Page               *int   `json:"page,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"The page to read, from 1 (default 1). Not with all, expiring_within_days or sort_by expires_at, which read every page."`
+	PerPage            *int   `json:"per_page,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Domains per page, 1 to 100 (default 100)."`
+	All                bool   `json:"all,omitempty" jsonschema_description:"Read every page, several at once, in order; the result lists at most 1000 domains."`
+	ExpiringWithinDays *int   `json:"expiring_within_days,omitempty" jsonschema:"minimum=0,maximum=3650" jsonschema_description:"Only domains whose registry end date is at most this many days (N x 24 hours) from now, boundary included; already expired ones are kept (days_left below 0). Reads every page (up to 10000 domains), soonest first unless sort_by says otherwise."`
+}
+
+// scans says the call reads every page rather than one.
+func (in ListDomainsInput) scans() bool {
+	return in.All || in.ExpiringWithinDays != nil || byExpiry(in.SortBy)
+}
+
+func byExpiry(sortBy string) bool { return strings.TrimPrefix(sortBy, "-") == sortExpiry }
+
+func (in ListDomainsInput) validate() error {
+	var bad []string
+	if p := in.PerPage; p != nil && (*p < 1 || *p > maxPerPage) {
+		bad = append(bad, fmt.Sprintf("per_page must be between 1 and %d, not %d (all=true reads every page)", maxPerPage, *p))
+	}
+	if p := in.Page; p != nil && (*p < 1 || *p > maxPage) {
+		bad = append(bad, fmt.Sprintf("page must be between 1 and %d, not %d", maxPage, *p))
+	}
+	if n := in.ExpiringWithinDays; n != nil && (*n < 0 || *n > maxExpiringDays) {
+		bad = append(bad, fmt.Sprintf("expiring_within_days must be between 0 and %d (ten years), not %d", maxExpiringDays, *n))
+	}
+	if in.SortBy != "" && !slices.Contains(sortOrders, in.SortBy) {
+		bad = append(bad, fmt.Sprintf("sort_by must be one of %s, not %q", strings.Join(sortOrders, ", "), clip(in.SortBy)))
+	}
+	if r, ok := badRune(in.FQDN, ".-*"); ok {
+		bad = append(bad, fmt.Sprintf("fqdn may hold only letters, digits, '-', '.' and '*' (e.g. *.fr, shop-*), but %q has %q", clip(in.FQDN), r))
+	} else if utf8.RuneCountInString(in.FQDN) > maxFQDNPattern {
+		bad = append(bad, fmt.Sprintf("fqdn must be at most %d characters", maxFQDNPattern))
+	}
+	tld := strings.TrimPrefix(in.TLD, ".")
+	if r, ok := badRune(tld, "-"); ok || utf8.RuneCountInString(tld) > maxTLD {
+		why := fmt.Sprintf("at most %d characters", maxTLD)
+		if ok {
+			why = fmt.Sprintf("not %q", r)
+		}
+		bad = append(bad, fmt.Sprintf("tld must be a top-level domain like fr or com: letters, digits and '-', %s", why))
+	}
+	if !validSharingID(in.SharingID) {
+		bad = append(bad, fmt.Sprintf("sharing_id must be an organization id (hex digits and '-', as list_sharing gives it), not %q", clip(in.SharingID)))
+	}
+	if in.Page != nil || in.PerPage != nil {
+		switch {
+		case in.All:
+			bad = append(bad, "all reads every page 100 at a time, so it takes neither page nor per_page: drop them, or drop all to read one page")
+		case in.ExpiringWithinDays != nil:
+			bad = append(bad, "expiring_within_days reads every page and returns every match, so it takes neither page nor per_page: drop them")
+		case byExpiry(in.SortBy):
+			bad = append(bad, "sort_by "+in.SortBy+" reads every page (Gandi cannot sort by date), so it takes neither page nor per_page: drop them, or sort by fqdn")
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return invalidInput(strings.Join(bad, "; "))
+}
+
+// badRune returns the first rune of s that is not a letter, mark, digit or one of extra.
+func badRune(s, extra string) (rune, bool) {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r) && !strings.ContainsRune(extra, r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+func validSharingID(s string) bool {
+	if len(s) > maxSharingID {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens a value echoed back in an error message.
+func clip(s string) string {
+	const n = 64
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// ListDomainsOutput is one page of domains, or every page read at once.
+type ListDomainsOutput struct {
+	Domains    []DomainSummary `json:"domains,omitempty"`
+	SharingID  string          `json:"sharing_id,omitempty" jsonschema_description:"When every listed domain belongs to the same organization, its id, said once here rather than on each domain."`
+	Count      int             `json:"count,omitempty" jsonschema_description:"How many domains this result lists."`
+	TotalCount *int            `json:"total_count,omitempty" jsonschema_description:"How many domains the token sees that match fqdn, tld and sharing_id, as Gandi counts them; absent when Gandi does not say."`
+	Matching   *int            `json:"matching,omitempty" jsonschema_description:"With expiring_within_days: how many of the domains read end by expiring_by."`
+	ExpiringBy *time.Time      `json:"expiring_by,omitempty" jsonschema_description:"With expiring_within_days: now plus N x 24 hours; domains whose registry end date is at or before it are kept."`
+	Scanned    int             `json:"scanned,omitempty" jsonschema_description:"When every page is read: how many domains were read."`
+	Page       int             `json:"page,omitempty"`
+	PerPage    int             `json:"per_page,omitempty"`
+	NextPage   int             `json:"next_page,omitempty" jsonschema_description:"The page to ask for next; absent on the last page."`
+	Truncated  bool            `json:"truncated,omitempty" jsonschema_description:"True when the result does not cover every matching domain; notes say why and how to narrow."`
+	Notes      []string        `json:"notes,omitempty" jsonschema_description:"What the list does not show, and why."`
+	Common
+}
+
+// DomainSummary is what a person acts on about a domain; empty fields are left out.
+type DomainSummary struct {
+	FQDN        string     `json:"fqdn"`
+	FQDNUnicode string     `json:"fqdn_unicode,omitempty" jsonschema_description:"The name in Unicode, only when it differs from fqdn."`
+	TLD         string     `json:"tld,omitempty"`
+	Status      []string   `json:"status,omitempty" jsonschema_description:"Registry statuses, e.g. clientTransferProhibited."`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty" jsonschema_description:"The registry end date (dates.registry_ends_at)."`
+	DaysLeft    *int       `json:"days_left,omitempty" jsonschema_description:"Whole days until expires_at, rounded down; negative once past."`
+	AutoRenew   bool       `json:"autorenew,omitempty" jsonschema_description:"True when Gandi renews it automatically; absent means off."`
+	Nameserver  string     `json:"nameserver,omitempty" jsonschema_description:"Who serves its DNS: livedns, abc or other."`
+	SharingID   string     `json:"sharing_id,omitempty" jsonschema_description:"The organization it belongs to; absent when the result's sharing_id names it for every domain."`
+	Owner       string     `json:"owner,omitempty" jsonschema_description:"The Gandi user who owns it."`
+	Tags        []string   `json:"tags,omitempty"`
+	ID          string     `json:"id,omitempty" jsonschema_description:"Gandi's id of the domain."`
+}
+
+// ListDomains is the list_domains tool.
+func ListDomains(d *Deps) Tool {
+	return define[ListDomainsInput, ListDomainsOutput](d, spec{
+		name:  "list_domains",
+		title: "List Gandi domains",
+		description: "Lists the domains the Gandi token can see, with what a person acts on: expiry date and days left, " +
+			"autorenew, status, nameserver (livedns, abc or other), organization (sharing_id), owner, tags. " +
+			"One page by default (page, per_page up to 100); all=true reads every page. " +
+			"For 'what expires soon', use expiring_within_days=N: it reads every page and keeps the domains whose registry " +
+			"end date is at most N days from now (already expired ones too), soonest first. sort_by expires_at also reads every page. " +
+			"A result lists at most 1000 domains and reads at most 10000; notes say when a limit was hit. " +
+			"fqdn (a pattern with *, e.g. *.fr), tld and sharing_id (from list_sharing) narrow the list. " +
+			"Needs the domain:view scope; a token limited to some products sees only those.",
+		profile: readProfile,
+		scopes:  domainView,
+	}, func(ctx context.Context, in ListDomainsInput) (*ListDomainsOutput, error) {
+		return listDomains(ctx, d, in)
+	})
+}
+
+func listDomains(ctx context.Context, d *Deps, in ListDomainsInput) (*ListDomainsOutput, error) {
+	s, err := d.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := gandi.DomainsQuery{FQDN: in.FQDN, TLD: strings.TrimPrefix(in.TLD, "."), SharingID: in.SharingID}
+	var out *ListDomainsOutput
+	if in.scans() {
+		out, err = scanDomains(ctx, d, s.client, q, in, defaultBounds)
+	} else {
+		out, err = pageOfDomains(ctx, d, s.client, q, in)
+	}
+	if err != nil {
+		target := ""
+		if in.SharingID != "" {
+			target = "organization " + in.SharingID
+		}
+		return nil, s.fail(ctx, err, domainView, target)
+	}
+	out.Count = len(out.Domains)
+	out.SharingID = hoistSharingID(out.Domains)
+	if out.Count == 0 {
+		s.noteRestricted(ctx, &out.Notes)
+	}
+	return out, nil
+}
+
+// pageOfDomains reads the one page asked for, in Gandi's order.
+func pageOfDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQuery, in ListDomainsInput) (*ListDomainsOutput, error) {
+	q.Page, q.PerPage, q.SortBy = 1, defaultPerPage, in.SortBy
+	if in.Page != nil {
+		q.Page = *in.Page
+	}
+	if in.PerPage != nil {
+		q.PerPage = *in.PerPage
+	}
+	p, err := c.Domains(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	now := d.now()
+	out := &ListDomainsOutput{Page: q.Page, PerPage: q.PerPage}
+	for _, dom := range p.Domains {
+		out.Domains = append(out.Domains, summarize(dom, now))
+	}
+	total := matchCount(p)
+	if total >= 0 {
+		out.TotalCount = &total
+	}
+	if p.NextURL != "" || (total >= 0 && q.Page*q.PerPage < total) {
+		out.NextPage = q.Page + 1
+	}
+	if len(p.Domains) == 0 && q.Page > 1 && total > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("Page %d is past the end: the %d domains fill %d page(s) of %d.",
+			q.Page, total, ceilDiv(total, q.PerPage), q.PerPage))
+	}
+	return out, nil
+}
+
+// scanDomains reads every page (within the bounds), then filters, sorts and caps.
+func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQuery, in ListDomainsInput, b listBounds) (*ListDomainsOutput, error) {
+	everything := in.ExpiringWithinDays != nil || byExpiry(in.SortBy)
+	limit := b.pages
+	if !everything {
+		limit = min(limit, ceilDiv(b.listed, scanPerPage)) // Gandi's order: pages past the output cap are not needed
+	}
+	if !byExpiry(in.SortBy) {
+		q.SortBy = in.SortBy
+	}
+	sc, err := readPages(ctx, d, c, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	now := d.now()
+	doms := dedupe(sc.domains)
+	out := &ListDomainsOutput{Scanned: len(doms)}
+	switch {
+	case sc.total >= 0:
+		out.TotalCount = &sc.total
+	case sc.complete:
+		n := len(doms)
+		out.TotalCount = &n
+	}
+	if sc.complete && sc.total >= 0 && len(doms) != sc.total {
+		out.Notes = append(out.Notes, fmt.Sprintf("The list changed while it was read: Gandi counted %d domains, %d were read. Call again for a consistent view.", sc.total, len(doms)))
+	}
+	if !sc.complete {
+		out.Truncated = true
+		first := fmt.Sprintf("Only the first %d domains", len(doms))
+		if sc.total >= 0 {
+			first = fmt.Sprintf("Only the first %d of %d domains", len(doms), sc.total)
+		}
+		if everything {
+			out.Notes = append(out.Notes, fmt.Sprintf("%s were read (at most %d pages of %d a call), so the filter and sort cover only those. Narrow with fqdn, tld or sharing_id to cover the rest.",
+				first, b.pages, scanPerPage))
+		} else {
+			out.Notes = append(out.Notes, fmt.Sprintf("%s are listed (at most %d a call). Narrow with fqdn, tld or sharing_id, or read on with page=%d and per_page=%d.",
+				first, b.listed, sc.pages+1, scanPerPage))
+		}
+	}
+	sortBy := in.SortBy
+	if in.ExpiringWithinDays != nil {
+		// Registry dates are whole seconds, so a cut-off truncated to the second keeps the same domains.
+		cutoff := now.Add(time.Duration(*in.ExpiringWithinDays) * 24 * time.Hour).UTC().Truncate(time.Second)
+		var undated int
+		doms, undated = expiringBy(doms, cutoff)
+		n := len(doms)
+		out.ExpiringBy, out.Matching = &cutoff, &n
+		if undated > 0 {
+			out.Notes = append(out.Notes, fmt.Sprintf("%d domain(s) have no registry end date and were left out.", undated))
+		}
+		if sortBy == "" {
+			sortBy = sortExpiry
+		}
+	}
+	if byExpiry(sortBy) {
+		sortByExpiry(doms, strings.HasPrefix(sortBy, "-"))
+	}
+	if len(doms) > b.listed {
+		out.Notes = append(out.Notes, fmt.Sprintf("%d domains match; the first %d are listed (at most %d a call). Narrow with fqdn, tld, sharing_id or a smaller expiring_within_days.",
+			len(doms), b.listed, b.listed))
+		doms = doms[:b.listed]
+		out.Truncated = true
+	}
+	for _, dom := range doms {
+		out.Domains = append(out.Domains, summarize(dom, now))
+	}
+	return out, nil
+}
+
+// scan is what readPages read.
+type scan struct {
+	domains  []gandi.Domain
+	total    int  // Gandi's count of matching domains, -1 when it did not say
+	pages    int  // pages read
+	complete bool // every page was read
+}
+
+// readPages reads up to limit pages of scanPerPage domains, in order. With
+// Gandi's count it fetches pages 2.. concurrently (Deps.MaxConcurrentPages at
+// once); without it, it follows the Link header's next page one by one.
+func readPages(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQuery, limit int) (*scan, error) {
+	q.Page, q.PerPage = 1, scanPerPage
+	first, err := c.Domains(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	sc := &scan{domains: first.Domains, total: matchCount(first), pages: 1}
+	if sc.total < 0 {
+		return followLinks(ctx, d, c, first, limit, sc)
+	}
+	size := scanPerPage
+	if n := len(first.Domains); n > 0 && n < size && n < sc.total {
+		size = n // Gandi serves smaller pages than asked: count pages its way
+	}
+	pages := max(1, ceilDiv(sc.total, size))
+	planned := min(pages, limit)
+	sc.complete = planned == pages
+	prog := newPageProgress(ctx, d, planned)
+	prog.step()
+	rest := make([][]gandi.Domain, planned-1)
+	err = parallel(ctx, planned-1, d.concurrency(), func(ctx context.Context, i int) error {
+		pq := q
+		pq.Page = i + 2
+		p, err := c.Domains(ctx, pq)
+		if err != nil {
+			return err
+		}
+		rest[i] = p.Domains
+		prog.step()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rest {
+		sc.domains = append(sc.domains, r...)
+	}
+	sc.pages = planned
+	return sc, nil
+}
+
+// followLinks reads the pages after first one at a time, through Link rel="next".
+func followLinks(ctx context.Context, d *Deps, c *gandi.Client, first *gandi.DomainPage, limit int, sc *scan) (*scan, error) {
+	prog := newPageProgress(ctx, d, 0)
+	prog.step()
+	seen := map[string]bool{}
+	for next := first.NextURL; next != "" && !seen[next]; {
+		if sc.pages >= limit {
+			return sc, nil
+		}
+		seen[next] = true
+		p, err := c.DomainsURL(ctx, next)
+		if err != nil {
+			return nil, err
+		}
+		sc.pages++
+		prog.step()
+		if len(p.Domains) == 0 {
+			break
+		}
+		sc.domains = append(sc.domains, p.Domains...)
+		next = p.NextURL
+	}
+	sc.complete = true
+	return sc, nil
+}
+
+// pageProgress reports pages read to a client that asked for progress, at most
+// progressUpdates times when the total is known, always in increasing order.
+type pageProgress struct {
+	ctx         context.Context
+	d           *Deps
+	mu          sync.Mutex
+	done, total int
+	every       int
+}
+
+func newPageProgress(ctx context.Context, d *Deps, total int) *pageProgress {
+	return &pageProgress{ctx: ctx, d: d, total: total, every: max(1, ceilDiv(total, progressUpdates))}
+}
+
+func (p *pageProgress) step() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	if p.done%p.every != 0 && p.done != p.total {
+		return
+	}
+	msg := fmt.Sprintf("Read %d page(s) of domains", p.done)
+	if p.total > 0 {
+		msg = fmt.Sprintf("Read %d of %d pages of domains", p.done, p.total)
+	}
+	p.d.progress(p.ctx, p.done, p.total, msg)
+}
+
+// matchCount is how many domains match the query: Filtered-Count when Gandi
+// sent it (a filtered list), else Total-Count; -1 when neither was sent.
+func matchCount(p *gandi.DomainPage) int {
+	if p.FilteredCount >= 0 {
+		return p.FilteredCount
+	}
+	return p.TotalCount
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// dedupe drops a domain seen on an earlier page, which happens when the list
+// shifts while pages are read.
+func dedupe(ds []gandi.Domain) []gandi.Domain {
+	seen := make(map[string]bool, len(ds))
+	out := ds[:0:0]
+	for _, d := range ds {
+		key := d.ID
+		if key == "" {
+			key = "fqdn:" + d.FQDN
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// expiringBy keeps the domains whose registry end date is at or before cutoff,
+// and counts those without one.
+func expiringBy(ds []gandi.Domain, cutoff time.Time) (kept []gandi.Domain, undated int) {
+	for _, d := range ds {
+		switch end := d.Dates.RegistryEndsAt; {
+		case end == nil:
+			undated++
+		case !end.After(cutoff):
+			kept = append(kept, d)
+		}
+	}
+	return kept, undated
+}
+
+// sortByExpiry orders by registry end date (undated last either way), then by name.
+func sortByExpiry(ds []gandi.Domain, desc bool) {
+	slices.SortStableFunc(ds, func(a, b gandi.Domain) int {
+		ea, eb := a.Dates.RegistryEndsAt, b.Dates.RegistryEndsAt
+		switch {
+		case ea == nil && eb == nil:
+		case ea == nil:
+			return 1
+		case eb == nil:
+			return -1
+		default:
+			if c := ea.Compare(*eb); c != 0 {
+				if desc {
+					return -c
+				}
+				return c
+			}
+		}
+		return strings.Compare(a.FQDN, b.FQDN)
+	})
+}
+
+// summarize keeps what a person acts on, leaving empty fields out.
+func summarize(d gandi.Domain, now time.Time) DomainSummary {
+	s := DomainSummary{
+		FQDN:       d.FQDN,
+		TLD:        d.TLD,
+		Status:     d.Status,
+		AutoRenew:  d.AutoRenew,
+		Nameserver: d.Nameserver.Current,
+		SharingID:  d.SharingID,
+		Owner:      d.Owner,
+		Tags:       d.Tags,
+		ID:         d.ID,
+	}
+	if d.FQDNUnicode != "" && d.FQDNUnicode != d.FQDN {
+		s.FQDNUnicode = d.FQDNUnicode
+	}
+	if s.SharingID == "" && d.SharingSpace != nil {
+		s.SharingID = d.SharingSpace.ID
+	}
+	if end := d.Dates.RegistryEndsAt; end != nil {
+		t := end.UTC()
+		days := daysLeft(now, t)
+		s.ExpiresAt, s.DaysLeft = &t, &days
+	}
+	return s
+}
+
+// hoistSharingID clears the organization of each domain and returns it when
+// they all share one (the common case), so that 36 bytes are not repeated per domain.
+func hoistSharingID(ds []DomainSummary) string {
+	if len(ds) == 0 || ds[0].SharingID == "" {
+		return ""
+	}
+	id := ds[0].SharingID
+	for _, d := range ds[1:] {
+		if d.SharingID != id {
+			return ""
+		}
+	}
+	for i := range ds {
+		ds[i].SharingID = ""
+	}
+	return id
+}
+
+// noteRestricted adds a note when the token covers listed products rather than
+// a whole organization, so an empty or short list is not read as the account's.
+func (s *session) noteRestricted(ctx context.Context, notes *[]string) {
+	if s.cred.Kind != auth.KindPAT {
+		return
+	}
+	info, err := s.tokenInfo(ctx)
+	if err != nil || wholeOrganization(info.Entities) {
+		return
+	}
+	*notes = append(*notes, fmt.Sprintf("The token %s is limited to %d listed product(s) rather than a whole organization, so this list covers only what it can see. A PAT for the whole organization with domain:view lists every domain.",
+		quoted(info.PATName), len(info.Entities)))
+}

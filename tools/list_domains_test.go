@@ -1,0 +1,292 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gandi-mcp/gandi-mcp/gandi"
+	"github.com/gandi-mcp/gandi-mcp/gandi/ganditest"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestListDomainsInputAcceptsWhatGandiAccepts(t *testing.T) {
+	tests := []struct {
+		name string
+		in   ListDomainsInput
+	}{
+		{"nothing", ListDomainsInput{}},
+		{"bounds of per_page", ListDomainsInput{Page: ptr(1), PerPage: ptr(100)}},
+		{"smallest page", ListDomainsInput{PerPage: ptr(1)}},
+		{"bounds of the window", ListDomainsInput{ExpiringWithinDays: ptr(0)}},
+		{"ten years", ListDomainsInput{ExpiringWithinDays: ptr(3650), SortBy: "-expires_at"}},
+		{"patterns", ListDomainsInput{FQDN: "shop-*.example.*"}},
+		{"Latin letters with accents", ListDomainsInput{FQDN: "café-*.fr"}},
+		{"Devanagari, with combining marks", ListDomainsInput{FQDN: "हिन्दी.*"}},
+		{"Arabic-Indic digits", ListDomainsInput{FQDN: "٣٤*"}},
+		{"tld with its dot", ListDomainsInput{TLD: ".fr"}},
+		{"IDN tld", ListDomainsInput{TLD: "рф"}},
+		{"organization id", ListDomainsInput{SharingID: "2d2bbd04-c882-48b4-9fa4-84d49febed04", All: true, SortBy: "-fqdn"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.in.validate(); err != nil {
+				t.Errorf("refused: %v", err)
+			}
+		})
+	}
+}
+
+func TestListDomainsInputRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		in   ListDomainsInput
+		want string
+	}{
+		{"per_page past 100", ListDomainsInput{PerPage: ptr(101)}, "per_page must be between 1 and 100, not 101"},
+		{"negative page", ListDomainsInput{Page: ptr(-3)}, "page must be between 1 and 1000000, not -3"},
+		{"window past ten years", ListDomainsInput{ExpiringWithinDays: ptr(3651)}, "between 0 and 3650"},
+		{"emoji", ListDomainsInput{FQDN: "🙂.fr"}, `has '🙂'`},
+		{"underscore", ListDomainsInput{FQDN: "my_shop.fr"}, `has '_'`},
+		{"too long", ListDomainsInput{FQDN: strings.Repeat("a", 254)}, "at most 253 characters"},
+		{"tld with a star", ListDomainsInput{TLD: "f*"}, `not '*'`},
+		{"long value is clipped in the message", ListDomainsInput{SharingID: strings.Repeat("z", 100)}, strings.Repeat("z", 64) + "…"},
+		{"expiry sort with page", ListDomainsInput{SortBy: "-expires_at", Page: ptr(2)}, "sort_by -expires_at reads every page"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.in.validate()
+			var f *Failure
+			if !errors.As(err, &f) || f.T.Diagnosis != InvalidInput || f.T.Status != 0 {
+				t.Fatalf("err = %v, want an invalid_input failure", err)
+			}
+			if !strings.Contains(f.T.Summary, tc.want) {
+				t.Errorf("summary %q does not say %q", f.T.Summary, tc.want)
+			}
+		})
+	}
+}
+
+func TestSummarizeLeavesEmptyFieldsOut(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	end := time.Date(2026, 3, 11, 11, 59, 59, 0, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name string
+		in   gandi.Domain
+		want string
+	}{
+		{"bare", gandi.Domain{FQDN: "a.fr", FQDNUnicode: "a.fr", Status: []string{}, Tags: []string{}}, `{"fqdn":"a.fr"}`},
+		{"unicode differs", gandi.Domain{FQDN: "xn--caf-dma.fr", FQDNUnicode: "café.fr"}, `{"fqdn":"xn--caf-dma.fr","fqdn_unicode":"café.fr"}`},
+		{"expiry in UTC, days rounded down", gandi.Domain{FQDN: "a.fr", Dates: gandi.DomainDates{RegistryEndsAt: &end}},
+			`{"fqdn":"a.fr","expires_at":"2026-03-11T10:59:59Z","days_left":9}`},
+		{"organization from sharing_space", gandi.Domain{FQDN: "a.fr", SharingSpace: &gandi.SharingSpace{ID: "org1"}}, `{"fqdn":"a.fr","sharing_id":"org1"}`},
+		{"everything", gandi.Domain{ID: "id1", FQDN: "a.fr", TLD: "fr", Status: []string{"clientHold"}, AutoRenew: true, Tags: []string{"prod"},
+			Nameserver: gandi.Nameserver{Current: "livedns"}, Owner: "alice", SharingID: "org1", Href: "https://api.gandi.net/v5/domain/domains/a.fr", DomainOwner: "Alice"},
+			`{"fqdn":"a.fr","tld":"fr","status":["clientHold"],"autorenew":true,"nameserver":"livedns","sharing_id":"org1","owner":"alice","tags":["prod"],"id":"id1"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := json.Marshal(summarize(tc.in, now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(raw) != tc.want {
+				t.Errorf("got  %s\nwant %s", raw, tc.want)
+			}
+		})
+	}
+}
+
+func TestParallel(t *testing.T) {
+	t.Run("never more than the bound, and up to it", func(t *testing.T) {
+		const n, limit = 20, 3
+		var running, most atomic.Int32
+		full := make(chan struct{})
+		var once sync.Once
+		err := parallel(context.Background(), n, limit, func(ctx context.Context, i int) error {
+			now := running.Add(1)
+			defer running.Add(-1)
+			for {
+				m := most.Load()
+				if now <= m || most.CompareAndSwap(m, now) {
+					break
+				}
+			}
+			if now == limit {
+				once.Do(func() { close(full) })
+			}
+			<-full // the first calls wait until the bound is reached once
+			return nil
+		})
+		if err != nil || most.Load() != limit {
+			t.Errorf("err %v, at most %d at once, want nil and %d", err, most.Load(), limit)
+		}
+	})
+	t.Run("the first error cancels the others", func(t *testing.T) {
+		boom := errors.New("boom")
+		var started, cancelled atomic.Int32
+		err := parallel(context.Background(), 10, 4, func(ctx context.Context, i int) error {
+			started.Add(1)
+			if i == 0 {
+				return boom
+			}
+			<-ctx.Done() // only cancellation ends these
+			cancelled.Add(1)
+			return ctx.Err()
+		})
+		if !errors.Is(err, boom) {
+			t.Errorf("err = %v, want the first error", err)
+		}
+		if started.Load() > 4 || cancelled.Load() != started.Load()-1 {
+			t.Errorf("%d started, %d cancelled: the calls after the error must not start", started.Load(), cancelled.Load())
+		}
+	})
+	t.Run("the caller's cancellation", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := parallel(ctx, 10, 2, func(ctx context.Context, i int) error {
+			cancel()
+			<-ctx.Done()
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	})
+}
+
+// fakeAccount is a ganditest fake with n seeded domains and a client of a
+// whole-organization token that may list them.
+func fakeAccount(t *testing.T, n int) (*ganditest.Server, *gandi.Client) {
+	t.Helper()
+	fake := ganditest.NewTestServer(t)
+	org := fake.AddOrganization(gandi.Organization{Name: "acme"})
+	fake.SeedDomains(org.ID, n, time.Now())
+	tok := fake.AddToken(ganditest.Token{Scopes: []string{"domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+	return fake, fake.Client(gandi.SchemeBearer, tok.Secret)
+}
+
+func TestScanDomainsBounds(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        ListDomainsInput
+		bounds    listBounds
+		omitTotal bool
+		wantPages int
+		wantCount int
+		wantScan  int
+		wantNotes []string
+	}{
+		{name: "scan cap with the filter", in: ListDomainsInput{ExpiringWithinDays: ptr(3650)}, bounds: listBounds{listed: 1000, pages: 3},
+			wantPages: 3, wantCount: 300, wantScan: 300, wantNotes: []string{"Only the first 300 of 450 domains were read (at most 3 pages of 100 a call)"}},
+		{name: "scan cap following links", in: ListDomainsInput{SortBy: "expires_at"}, bounds: listBounds{listed: 1000, pages: 2}, omitTotal: true,
+			wantPages: 2, wantCount: 200, wantScan: 200, wantNotes: []string{"Only the first 200 domains were read"}},
+		{name: "output cap after the filter", in: ListDomainsInput{ExpiringWithinDays: ptr(3650)}, bounds: listBounds{listed: 120, pages: 100},
+			wantPages: 5, wantCount: 120, wantScan: 450, wantNotes: []string{"450 domains match; the first 120 are listed"}},
+		{name: "all stops at the output cap", in: ListDomainsInput{All: true}, bounds: listBounds{listed: 200, pages: 100},
+			wantPages: 2, wantCount: 200, wantScan: 200, wantNotes: []string{"read on with page=3 and per_page=100"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, c := fakeAccount(t, 450)
+			fake.OmitTotalCount(tc.omitTotal)
+			out, err := scanDomains(context.Background(), &Deps{}, c, gandi.DomainsQuery{}, tc.in, tc.bounds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fake.Requests()) != tc.wantPages || out.Scanned != tc.wantScan || len(out.Domains) != tc.wantCount || !out.Truncated {
+				t.Errorf("%d requests, scanned %d, listed %d, truncated %v; want %d, %d, %d, true",
+					len(fake.Requests()), out.Scanned, len(out.Domains), out.Truncated, tc.wantPages, tc.wantScan, tc.wantCount)
+			}
+			for _, want := range tc.wantNotes {
+				found := false
+				for _, n := range out.Notes {
+					found = found || strings.Contains(n, want)
+				}
+				if !found {
+					t.Errorf("notes %q lack %q", out.Notes, want)
+				}
+			}
+		})
+	}
+}
+
+// TestReadPagesWithSmallerServerPages: a server that serves fewer domains a page
+// than asked must still be read to the end, counting pages its way.
+func TestReadPagesWithSmallerServerPages(t *testing.T) {
+	const total, size = 95, 40
+	var asked []int
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		mu.Lock()
+		asked = append(asked, page)
+		mu.Unlock()
+		var items []map[string]any
+		for i := (page - 1) * size; i < min(total, page*size); i++ {
+			items = append(items, map[string]any{"id": fmt.Sprint(i), "fqdn": fmt.Sprintf("d%03d.fr", i)})
+		}
+		w.Header().Set("Total-Count", strconv.Itoa(total))
+		_ = json.NewEncoder(w).Encode(items)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := gandi.New(gandi.Config{Endpoints: gandi.Endpoints{APIURL: srv.URL, IDURL: srv.URL}, Token: "pat_x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := readPages(context.Background(), &Deps{}, c, gandi.DomainsQuery{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.domains) != total || !sc.complete || sc.pages != 3 {
+		t.Errorf("%d domains, complete %v, %d pages; want %d, true, 3 (asked %v)", len(sc.domains), sc.complete, sc.pages, total, asked)
+	}
+	for i, d := range sc.domains {
+		if d.FQDN != fmt.Sprintf("d%03d.fr", i) {
+			t.Fatalf("domain %d is %s: out of order", i, d.FQDN)
+		}
+	}
+}
+
+func TestDedupeKeepsTheFirstOfEachDomain(t *testing.T) {
+	ds := dedupe([]gandi.Domain{{ID: "1", FQDN: "a.fr"}, {ID: "2", FQDN: "b.fr"}, {ID: "1", FQDN: "a.fr"}, {FQDN: "c.fr"}, {FQDN: "c.fr"}})
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.FQDN)
+	}
+	if strings.Join(got, " ") != "a.fr b.fr c.fr" {
+		t.Errorf("dedupe = %v", got)
+	}
+}
+
+// BenchmarkReadPages reads 1000 domains (10 pages) from a fake answering each
+// request in 20ms, one page at a time and with the default bound.
+func BenchmarkReadPages(b *testing.B) {
+	for _, bound := range []int{1, defaultConcurrentPages} {
+		b.Run(fmt.Sprintf("concurrency=%d", bound), func(b *testing.B) {
+			fake := ganditest.NewServer()
+			defer fake.Close()
+			org := fake.AddOrganization(gandi.Organization{Name: "acme"})
+			fake.SeedDomains(org.ID, 1000, time.Now())
+			tok := fake.AddToken(ganditest.Token{Scopes: []string{"domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+			c := fake.Client(gandi.SchemeBearer, tok.Secret)
+			fake.SetLatency(20 * time.Millisecond)
+			d := &Deps{MaxConcurrentPages: bound}
+			for b.Loop() {
+				sc, err := readPages(context.Background(), d, c, gandi.DomainsQuery{}, 100)
+				if err != nil || len(sc.domains) != 1000 {
+					b.Fatalf("%v, %d domains", err, len(sc.domains))
+				}
+			}
+		})
+	}
+}
