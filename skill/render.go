@@ -370,7 +370,7 @@ func writeTable(b *strings.Builder, key string, n *jsonNode, indent string, maxR
 		fmt.Fprintf(b, "%s%s\n", indent, strings.TrimRight(line.String(), " "))
 	}
 	if len(rows) < len(n.vals) {
-		fmt.Fprintf(b, "%s… and %d more (--json shows everything)\n", indent, len(n.vals)-len(rows))
+		fmt.Fprintf(b, "%s… and %d more\n", indent, len(n.vals)-len(rows))
 	}
 }
 
