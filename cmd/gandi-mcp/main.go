@@ -40,7 +40,8 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	// stdoutTTY says stdout is a terminal: `call` then writes for a person, not JSON.
-	stdoutTTY bool
+	// stdinTTY says a person, not an assistant, is at the other end of `serve`.
+	stdoutTTY, stdinTTY bool
 }
 
 var commands = []command{
@@ -56,7 +57,7 @@ var commands = []command{
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
-		stdoutTTY: isTerminal(os.Stdout)})
+		stdoutTTY: isTerminal(os.Stdout), stdinTTY: isTerminal(os.Stdin)})
 	stop()
 	os.Exit(code)
 }
@@ -245,13 +246,18 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(e.stderr, "gandi-mcp serve: unexpected argument %q\n", pos[0])
+		// Not repeated: a stray argument may be a token.
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: takes no arguments; 'gandi-mcp --help' lists the commands")
 		return exitUsage
 	}
 	srv, err := build(e, *sandbox)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
+	}
+	if e.stdinTTY {
+		fmt.Fprintln(e.stderr, "gandi-mcp serves MCP on standard input and output, for an assistant to run; it is waiting for one now.\n"+
+			"To try it yourself: gandi-mcp demo. All commands: gandi-mcp --help. Ctrl-C to stop.")
 	}
 	if err := srv.ServeStdio(ctx, e.stdin, e.stdout, e.stderr); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
@@ -359,7 +365,12 @@ func runTools(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-func runVersion(_ context.Context, e *env, _ []string) int {
+func runVersion(_ context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("gandi-mcp version", flag.ContinueOnError)
+	fs.Usage = func() { commandHelp(fs.Output(), fs, "") }
+	if _, code, ok := flags(e, fs, args); !ok {
+		return code
+	}
 	fmt.Fprintln(e.stdout, skill.Name, skill.Version())
 	return exitOK
 }

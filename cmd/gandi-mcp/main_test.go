@@ -355,6 +355,8 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		{[]string{"demo", "--fast"}, []string{"unknown flag -fast", "--sandbox, --help"}},
 		{[]string{"scopes", "--all"}, []string{"unknown flag -all", "--sandbox, --help"}},
 		{[]string{"--bogus"}, []string{"unknown flag -bogus", "--sandbox, --help"}},
+		{[]string{"serve", secret}, []string{"takes no arguments", "gandi-mcp --help"}},
+		{[]string{"version", "--short"}, []string{"unknown flag -short", "--help"}},
 		{[]string{"call", "nosuchtool"}, []string{`unknown tool "nosuchtool"`, "verify_token"}},
 		{[]string{"call", "verify_token", "--sandbox=maybe"}, []string{"invalid boolean value", "--json, --sandbox, --help"}},
 	}
@@ -393,6 +395,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		{[]string{"token", "--help"}, []string{"token set", "token path"}},
 		{[]string{"token", "set", "--help"}, []string{"Usage: gandi-mcp token set", "--verify", "--sandbox", "not shown"}},
 		{[]string{"help", "token", "path"}, []string{"Usage: gandi-mcp token path"}},
+		{[]string{"version", "--help"}, []string{"Usage: gandi-mcp version", "Prints the version"}},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := invocation{env: env, stdin: secret}.run(t, tt.args...)
