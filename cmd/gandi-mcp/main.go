@@ -216,8 +216,12 @@ func commandHelp(w io.Writer, fs *flag.FlagSet, positional string) {
 		fmt.Fprintf(w, "\n%s\n", text)
 	}
 	fmt.Fprintln(w, "\nFlags:")
-	fs.VisitAll(func(f *flag.Flag) { fmt.Fprintf(w, "  --%-10s %s\n", f.Name, f.Usage) })
-	fmt.Fprintf(w, "  --%-10s %s\n", "help", "show this help")
+	fs.VisitAll(func(f *flag.Flag) {
+		// UnquoteUsage names a flag's value ("HOST:PORT", "string"); "" for a bool.
+		arg, text := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%-18s %s\n", strings.TrimSpace(f.Name+" "+arg), text)
+	})
+	fmt.Fprintf(w, "  --%-18s %s\n", "help", "show this help")
 }
 
 func newFlagSet(name, positional string) (*flag.FlagSet, *bool) {
