@@ -47,6 +47,9 @@ const (
 	SourceEnv SourceKind = "env"
 	// SourceFile is a token file; Credential.Origin is its absolute path.
 	SourceFile SourceKind = "file"
+	// SourceStdin is standard input, a token checked before `token set` stores it;
+	// Credential.Origin is StdinOrigin.
+	SourceStdin SourceKind = "stdin"
 )
 
 // Names of the environment variables Load reads.

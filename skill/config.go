@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/adrg/xdg"
@@ -37,7 +38,7 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 	}
 	d := &tools.Deps{
 		Endpoints: ep,
-		Auth:      auth.Options{Sandbox: ep.Env == gandi.Sandbox, Getenv: getenv},
+		Auth:      authOptions(ep.Env == gandi.Sandbox, getenv),
 		UserAgent: Name + "/" + Version(),
 		Logger:    NewLogger(o.Stderr, o.LogLevel),
 		// Only fingerprints and dates are kept there, never a token.
@@ -52,6 +53,30 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 		d.Other = &other
 	}
 	return d, nil
+}
+
+// authOptions reads the config and home directories through getenv too, so that the
+// environment a command is given is the one it uses: adrg/xdg reads the process's once.
+// It follows adrg/xdg's defaults: $XDG_CONFIG_HOME when absolute, else $HOME/.config
+// ($HOME/Library/Application Support on macOS).
+func authOptions(sandbox bool, getenv func(string) string) auth.Options {
+	o := auth.Options{Sandbox: sandbox, Getenv: getenv}
+	if home := getenv("HOME"); filepath.IsAbs(home) {
+		o.Home = home
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if o.Home != "" && (dir == "~" || strings.HasPrefix(dir, "~/")) {
+		dir = filepath.Join(o.Home, dir[1:])
+	}
+	switch {
+	case filepath.IsAbs(dir):
+		o.ConfigHome = dir
+	case o.Home != "" && runtime.GOOS == "darwin":
+		o.ConfigHome = filepath.Join(o.Home, "Library", "Application Support")
+	case o.Home != "" && runtime.GOOS != "windows" && runtime.GOOS != "plan9":
+		o.ConfigHome = filepath.Join(o.Home, ".config")
+	}
+	return o
 }
 
 // NewLogger writes text logs to w (stderr when nil): stdout belongs to the protocol.

@@ -16,6 +16,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	gandimcp "github.com/gandi-mcp/gandi-mcp"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
 	"github.com/gandi-mcp/gandi-mcp/tools"
 )
 
@@ -154,4 +155,20 @@ func (s *Server) Tool(name string) *tools.Tool {
 		}
 	}
 	return nil
+}
+
+// ToolScope is a tool and the PAT scopes it needs.
+type ToolScope struct {
+	Tool, Title string
+	Scopes      []string // none when empty
+}
+
+// ToolScopes lists every tool with the scopes it needs, in the server's order.
+func ToolScopes() []ToolScope {
+	s := New(&tools.Deps{Endpoints: gandi.EndpointsFor(gandi.Production)})
+	var out []ToolScope
+	for _, t := range s.Tools {
+		out = append(out, ToolScope{Tool: t.Definition.Name, Title: t.Definition.Title, Scopes: t.Scopes})
+	}
+	return out
 }

@@ -28,6 +28,9 @@ type Deps struct {
 	Other     *gandi.Endpoints
 	// Auth says where credentials are looked for.
 	Auth auth.Options
+	// Credential, when set, is used instead of auth.Load(Auth): `token set --verify`
+	// checks the token it read before storing it.
+	Credential func() (*auth.Credential, error)
 	// HTTPClient is shared by every call; nil means gandi's default.
 	HTTPClient *http.Client
 	UserAgent  string
@@ -74,8 +77,8 @@ func (d *Deps) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Tool is one tool of the server: its MCP definition, the PAT scopes it needs,
-// and its handler.
+// Tool is one tool of the server: its MCP definition, the PAT scopes it needs
+// (none when empty; `gandi-mcp scopes` and README show them), and its handler.
 type Tool struct {
 	Definition mcp.Tool
 	Scopes     []string
@@ -283,7 +286,11 @@ func (s *session) tokenInfo(ctx context.Context) (*gandi.TokenInfo, error) {
 
 // open loads the credential and builds a client; a failure is already troubleshooting.
 func (d *Deps) open(ctx context.Context) (*session, error) {
-	cred, err := auth.Load(d.Auth)
+	load := d.Credential
+	if load == nil {
+		load = func() (*auth.Credential, error) { return auth.Load(d.Auth) }
+	}
+	cred, err := load()
 	if err != nil {
 		t := credentialTrouble(err, d.Endpoints, auth.Looked(d.Auth))
 		return nil, &Failure{T: t}

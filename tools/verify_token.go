@@ -55,6 +55,7 @@ func VerifyToken(d *Deps) Tool {
 			"Call it first, and whenever another tool fails: when the token is missing or refused, its " +
 			"troubleshooting says why and the exact next step. Never ask the person to paste a token into the chat.",
 		profile: readProfile,
+		scopes:  nil, // none: /tokeninfo and the organizations list answer any valid token
 	}, func(ctx context.Context, _ VerifyTokenInput) (*VerifyTokenOutput, error) {
 		return verifyToken(ctx, d)
 	})

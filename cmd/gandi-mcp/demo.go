@@ -2,16 +2,80 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/gandi-mcp/gandi-mcp/gandi"
 	"github.com/gandi-mcp/gandi-mcp/skill"
 )
+
+// demoStep is one stop of the tour: a tool call an assistant would make.
+type demoStep struct {
+	title, why string
+	tool, args string
+	// token picks the demo token the step uses; nil keeps the current one.
+	token func(d *skill.Demo) string
+	// trouble says the step shows a problem on purpose.
+	trouble bool
+	// after names a tool whose step must have run for this one to make sense.
+	after string
+}
+
+var demoSteps = []demoStep{
+	{
+		title: "Check the token", tool: "verify_token",
+		why:   "An assistant calls verify_token first: is the token good, what may it do, when does it expire?",
+		token: func(d *skill.Demo) string { return d.Good.Secret },
+	},
+	{
+		title: "An expired token", tool: "verify_token", trouble: true,
+		why:   "When something is wrong, every tool says what, with a stable diagnosis code, and what to do.",
+		token: func(d *skill.Demo) string { return d.Expired.Secret },
+	},
+	{
+		title: "What expires in the next 30 days", tool: "list_domains", args: `{"expiring_within_days": 30}`,
+		why:   "The question people ask most.",
+		token: func(d *skill.Demo) string { return d.Good.Secret },
+	},
+	{
+		title: "The whole portfolio", tool: "list_domains", args: `{"all": true}`,
+		why: "Every page, fetched concurrently within Gandi's rate limit (the first rows are shown here).",
+	},
+	{
+		title: "Who can act where", tool: "list_sharing",
+		why: "The organizations the token reaches, its own grant, and what only Gandi's admin can show.",
+	},
+	{
+		title: "Renewal, dry run", tool: "renew_token", args: `{"dry_run": true}`,
+		why: "What a renewal would do, without doing it.",
+	},
+	{
+		title: "Renewal", tool: "renew_token", args: `{"name": "demo-token-renewed"}`,
+		why: "Gandi issues a new token; gandi-mcp checks it and swaps it into the token file atomically. The secret is never shown.",
+	},
+	{
+		title: "After the renewal", tool: "verify_token", after: "renew_token",
+		why: "The token file now holds the new token.",
+	},
+}
+
+// demoRows bounds the rows of each table in the tour.
+const demoRows = 10
 
 // runDemo is a guided tour of every tool over the built-in demo account.
 func runDemo(ctx context.Context, e *env, args []string) int {
 	fs, _ := newFlagSet("demo", "")
-	if _, ok := flags(e, fs, args); !ok {
+	pos, code, ok := flags(e, fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintln(e.stderr, "gandi-mcp demo: takes no arguments")
 		return exitUsage
 	}
 	d, err := skill.StartDemo()
@@ -21,26 +85,72 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 	}
 	defer d.Close()
 	srv := skill.New(d.Deps(e.stderr, slog.LevelError))
-	fmt.Fprintln(e.stdout, "gandi-mcp demo: every answer below comes from a built-in fake Gandi account, not yours.")
-	steps := []struct {
-		title, tool, args string
-		token             string
-	}{
-		{"verify_token with a valid token", "verify_token", "", d.Good.Secret},
-		{"verify_token with an expired token", "verify_token", "", d.Expired.Secret},
-	}
-	for _, s := range steps {
-		if err := d.UseToken(s.token); err != nil {
-			fmt.Fprintln(e.stderr, "gandi-mcp demo:", err)
-			return exitToolError
+	w := e.stdout
+	fmt.Fprintln(w, "gandi-mcp demo: a guided tour of every tool, on a DEMO account.")
+	fmt.Fprintf(w, "Every answer below comes from a fake Gandi built into this program (%d domains in one\n", skill.DemoDomains)
+	fmt.Fprintln(w, "organization). Your Gandi account is never contacted and no token of yours is used.")
+
+	failed := false
+	ran := map[string]bool{}
+	for i, s := range demoSteps {
+		fmt.Fprintf(w, "\n== %d/%d  %s: %s\n", i+1, len(demoSteps), s.title, s.tool)
+		if srv.Tool(s.tool) == nil || (s.after != "" && !ran[s.after]) {
+			missing := s.tool
+			if srv.Tool(s.tool) != nil {
+				missing = s.after
+			}
+			fmt.Fprintf(w, "   (skipped: %s is not in this build yet)\n", missing)
+			continue
 		}
-		fmt.Fprintf(e.stdout, "\n== %s\n", s.title)
-		res, err := srv.Call(ctx, s.tool, []byte(s.args))
+		fmt.Fprintln(w, s.why)
+		if s.token != nil {
+			if err := d.UseToken(s.token(d)); err != nil {
+				fmt.Fprintln(e.stderr, "gandi-mcp demo:", err)
+				return exitToolError
+			}
+		}
+		call := s.tool
+		if s.args != "" {
+			call += " " + s.args
+		}
+		fmt.Fprintf(w, "tool call: %s\n\n", call)
+		res, err := srv.Call(ctx, s.tool, json.RawMessage(s.args))
 		if err != nil {
 			fmt.Fprintln(e.stderr, "gandi-mcp demo:", err)
 			return exitToolError
 		}
-		fmt.Fprintln(e.stdout, resultText(res))
+		ran[s.tool] = true
+		writeIndented(w, skill.Readable(s.tool, res, demoRows))
+		if troubled(res) != s.trouble {
+			failed = true
+			fmt.Fprintln(w, "!! This step did not go as the tour expects: please report it.")
+		}
+	}
+
+	fmt.Fprintln(w, "\nThat was the demo: no real account was touched.")
+	fmt.Fprintln(w, "With your own account:")
+	fmt.Fprintf(w, "  1. Create a Personal Access Token at %s\n", gandi.EndpointsFor(gandi.Production).PATPageURL())
+	fmt.Fprintln(w, "     (`gandi-mcp scopes` says which scopes each tool needs).")
+	fmt.Fprintln(w, "  2. Run `gandi-mcp token set --verify` and paste it there: it is not shown, and it never")
+	fmt.Fprintln(w, "     goes into a chat with an assistant.")
+	fmt.Fprintln(w, "  3. Register gandi-mcp with your assistant: see \"Register with an assistant\" in README.md.")
+	if failed {
+		return exitToolError
 	}
 	return exitOK
+}
+
+// troubled says whether a result reports a problem.
+func troubled(res *mcp.CallToolResult) bool {
+	var out struct {
+		Troubleshooting json.RawMessage `json:"troubleshooting"`
+	}
+	_ = json.Unmarshal(res.RawStructuredContent, &out)
+	return res.IsError || len(out.Troubleshooting) > 0
+}
+
+func writeIndented(w io.Writer, text string) {
+	for _, line := range strings.Split(text, "\n") {
+		fmt.Fprintf(w, "   %s\n", line)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -38,19 +39,25 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// stdoutTTY says stdout is a terminal: `call` then writes for a person, not JSON.
+	// stdinTTY says a person, not an assistant, is at the other end of `serve`.
+	stdoutTTY, stdinTTY bool
 }
 
 var commands = []command{
 	{"serve", "[--sandbox]", "serve MCP over stdio (the default command)", runServe},
-	{"call", "TOOL [JSON] [--sandbox]", "run one tool and print its structured result as JSON (exit 1 on a tool error)", runCall},
+	{"call", "TOOL [JSON] [--json]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
 	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
 	{"tools", "", "list the tools with their descriptions and schemas, as JSON", runTools},
 	{"version", "", "print the version", runVersion},
+	{"token", "set|path [--sandbox]", "store a token read from standard input (set [--verify]), or show where it is looked for (path)", runToken},
+	{"scopes", "", "which PAT scope each tool needs, as a table", runScopes},
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
+		stdoutTTY: isTerminal(os.Stdout), stdinTTY: isTerminal(os.Stdin)})
 	stop()
 	os.Exit(code)
 }
@@ -59,21 +66,40 @@ func run(ctx context.Context, args []string, e *env) int {
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
+	} else if isHelp(args) {
+		usage(e.stdout)
+		return exitOK
 	}
 	switch {
 	case slices.Contains(args, "--version") || slices.Contains(args, "-version"):
 		return runVersion(ctx, e, nil)
-	case name == "help" || (name == "serve" && (slices.Contains(args, "--help") || slices.Contains(args, "-h"))):
+	case name == "help" && len(args) == 0:
 		usage(e.stdout)
 		return exitOK
+	case name == "help":
+		// `gandi-mcp help token set` is `gandi-mcp token set --help`.
+		return run(ctx, append(slices.Clone(args), "--help"), e)
 	}
 	for _, c := range commands {
 		if c.name == name {
 			return c.run(ctx, e, args)
 		}
 	}
-	fmt.Fprintf(e.stderr, "gandi-mcp: unknown command %q; the commands are: %s\n", name, commandNames())
+	fmt.Fprintf(e.stderr, "gandi-mcp: unknown command %q; the commands are: %s\nRun 'gandi-mcp --help' for what each does.\n", name, commandNames())
 	return exitUsage
+}
+
+// isHelp says whether a command line asks for help before its first positional argument.
+func isHelp(args []string) bool {
+	for _, a := range args {
+		switch {
+		case a == "-h" || a == "-help" || a == "--help":
+			return true
+		case a == "--" || !strings.HasPrefix(a, "-"):
+			return false
+		}
+	}
+	return false
 }
 
 func commandNames() string {
@@ -92,36 +118,116 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --version, --help.")
 	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL.")
+	fmt.Fprintln(w, "\nStart with: gandi-mcp demo. Then: gandi-mcp token set --verify. 'gandi-mcp COMMAND --help' tells more.")
 }
 
 // flags parses a command's flags anywhere among its arguments and returns the
-// positional ones; a bad flag prints what is valid.
-func flags(e *env, fs *flag.FlagSet, args []string) ([]string, bool) {
-	fs.SetOutput(e.stderr)
-	var pos []string
+// positional ones. ok false means the command is over with code: --help was
+// answered on stdout (0), or a bad flag was reported with the valid ones (2).
+func flags(e *env, fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	fs.SetOutput(io.Discard) // errors are reported below, in our words
+	if isHelpAnywhere(args) {
+		fs.SetOutput(e.stdout)
+		fs.Usage()
+		return nil, exitOK, false
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if fs.Lookup(name) == nil {
+			// Only the flag's name is repeated: a value after = may be a secret.
+			fmt.Fprintf(e.stderr, "%s: unknown flag -%s; the flags are: %s\n", fs.Name(), strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"), flagNames(fs))
+			return nil, exitUsage, false
+		}
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, false
-			}
-			return nil, false
+			fmt.Fprintf(e.stderr, "%s: %s; the flags are: %s\n", fs.Name(), withoutValues(err.Error(), args), flagNames(fs))
+			return nil, exitUsage, false
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, true
+			return pos, exitOK, true
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
 }
 
+// withoutValues removes the flag values given in args from msg: one may be a secret.
+func withoutValues(msg string, args []string) string {
+	for _, a := range args {
+		if _, value, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") && value != "" {
+			msg = strings.ReplaceAll(msg, strconv.Quote(value), "(value not shown)")
+			msg = strings.ReplaceAll(msg, value, "(value not shown)")
+		}
+	}
+	return msg
+}
+
+func isHelpAnywhere(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
+
+func flagNames(fs *flag.FlagSet) string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+	return strings.Join(append(names, "--help"), ", ")
+}
+
+// about is each command's --help text, after its usage line.
+var about = map[string]string{
+	"serve": "Serves MCP over standard input and output: this is what an assistant runs.\nLogs go to standard error.",
+	"call": "Runs one tool, as an assistant would, and prints its result: for a person on a terminal,\n" +
+		"as JSON when piped or with --json. JSON arguments are an object, e.g. '{\"all\": true}'.\nExit status: 0 ok, 1 the tool reported an error, 2 bad usage.",
+	"demo":    "A guided tour of every tool on a built-in demo account: a fake Gandi inside this process.\nNo token is needed and your Gandi account is never contacted.",
+	"tools":   "Lists the tools with their descriptions and input and output schemas, as JSON.",
+	"version": "Prints the version.",
+	"token": "  token set [--sandbox] [--verify]   store a token read from standard input\n" +
+		"  token path [--sandbox]             show where the token is looked for, and which one is used",
+	"token set": "Reads a Personal Access Token from standard input (not shown as you type or paste it,\n" +
+		"so it never lands in your shell history or on screen) and stores it in the token file,\n" +
+		"mode 0600, in a directory only you can open. With --verify, Gandi checks it first, and a\n" +
+		"token Gandi does not accept is not stored.\n\n" +
+		"  gandi-mcp token set --verify            (then paste the token and press Enter)\n" +
+		"  pass show gandi | gandi-mcp token set   (from a password manager)",
+	"token path": "Shows every place gandi-mcp looks for a credential, in order, what is there (never\nits value), which one is used, and where `token set` writes.",
+	"scopes":     "Shows which Personal Access Token scope each tool needs. Create the token with the\nscopes of the tools you want an assistant to use, and no more.",
+}
+
+// commandHelp writes a command's usage, what it does and its flags.
+func commandHelp(w io.Writer, fs *flag.FlagSet, positional string) {
+	name := strings.TrimPrefix(fs.Name(), "gandi-mcp ")
+	fmt.Fprintf(w, "Usage: %s %s\n", fs.Name(), positional)
+	if text := about[name]; text != "" {
+		fmt.Fprintf(w, "\n%s\n", text)
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		// UnquoteUsage names a flag's value ("HOST:PORT", "string"); "" for a bool.
+		arg, text := flag.UnquoteUsage(f)
+		fmt.Fprintf(w, "  --%-18s %s\n", strings.TrimSpace(f.Name+" "+arg), text)
+	})
+	fmt.Fprintf(w, "  --%-18s %s\n", "help", "show this help")
+}
+
 func newFlagSet(name, positional string) (*flag.FlagSet, *bool) {
 	fs := flag.NewFlagSet("gandi-mcp "+name, flag.ContinueOnError)
 	sandbox := fs.Bool("sandbox", false, "use Gandi's sandbox environment (also GANDI_SANDBOX=1)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gandi-mcp %s %s\n", name, positional)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { commandHelp(fs.Output(), fs, positional) }
 	return fs, sandbox
 }
 
@@ -139,18 +245,23 @@ func build(e *env, sandbox bool) (*skill.Server, error) {
 
 func runServe(ctx context.Context, e *env, args []string) int {
 	fs, sandbox := newFlagSet("serve", "[--sandbox]")
-	pos, ok := flags(e, fs, args)
+	pos, code, ok := flags(e, fs, args)
 	if !ok {
-		return exitUsage
+		return code
 	}
 	if len(pos) > 0 {
-		fmt.Fprintf(e.stderr, "gandi-mcp serve: unexpected argument %q\n", pos[0])
+		// Not repeated: a stray argument may be a token.
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: takes no arguments; 'gandi-mcp --help' lists the commands")
 		return exitUsage
 	}
 	srv, err := build(e, *sandbox)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
+	}
+	if e.stdinTTY {
+		fmt.Fprintln(e.stderr, "gandi-mcp serves MCP on standard input and output, for an assistant to run; it is waiting for one now.\n"+
+			"To try it yourself: gandi-mcp demo. All commands: gandi-mcp --help. Ctrl-C to stop.")
 	}
 	if err := srv.ServeStdio(ctx, e.stdin, e.stdout, e.stderr); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
@@ -160,10 +271,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 }
 
 func runCall(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("call", "TOOL [JSON]")
-	pos, ok := flags(e, fs, args)
+	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--sandbox]")
+	asJSON := fs.Bool("json", false, "print the structured result as JSON, also on a terminal")
+	pos, code, ok := flags(e, fs, args)
 	if !ok {
-		return exitUsage
+		return code
 	}
 	srv, err := build(e, *sandbox)
 	if err != nil {
@@ -192,24 +304,37 @@ func runCall(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp call:", err)
 		return exitToolError
 	}
-	out := res.RawStructuredContent
-	if len(out) == 0 {
-		out, _ = json.Marshal(res.StructuredContent)
-	}
-	var pretty strings.Builder
-	enc := json.NewEncoder(&pretty)
-	enc.SetIndent("", "  ")
-	var v any
-	if json.Unmarshal(out, &v) == nil {
-		_ = enc.Encode(v)
-		fmt.Fprint(e.stdout, pretty.String())
+	if e.stdoutTTY && !*asJSON {
+		fmt.Fprintln(e.stdout, skill.Readable(pos[0], res, 0))
 	} else {
-		fmt.Fprintln(e.stdout, string(out))
+		writeJSON(e.stdout, res)
 	}
 	if res.IsError {
 		return exitToolError
 	}
 	return exitOK
+}
+
+// writeJSON writes a result's structured content, indented, for programs and pipes.
+func writeJSON(w io.Writer, res *mcp.CallToolResult) {
+	out := res.RawStructuredContent
+	if len(out) == 0 {
+		out, _ = json.Marshal(res.StructuredContent)
+	}
+	var v any
+	if json.Unmarshal(out, &v) != nil {
+		fmt.Fprintln(w, string(out))
+		return
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// isTerminal says whether f is a character device, as a terminal is.
+func isTerminal(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 func toolNames(srv *skill.Server) string {
@@ -223,8 +348,8 @@ func toolNames(srv *skill.Server) string {
 
 func runTools(ctx context.Context, e *env, args []string) int {
 	fs, sandbox := newFlagSet("tools", "")
-	if _, ok := flags(e, fs, args); !ok {
-		return exitUsage
+	if _, code, ok := flags(e, fs, args); !ok {
+		return code
 	}
 	srv, err := build(e, *sandbox)
 	if err != nil {
@@ -244,18 +369,12 @@ func runTools(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-func runVersion(_ context.Context, e *env, _ []string) int {
+func runVersion(_ context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("gandi-mcp version", flag.ContinueOnError)
+	fs.Usage = func() { commandHelp(fs.Output(), fs, "") }
+	if _, code, ok := flags(e, fs, args); !ok {
+		return code
+	}
 	fmt.Fprintln(e.stdout, skill.Name, skill.Version())
 	return exitOK
-}
-
-// resultText is the text content of a tool result.
-func resultText(res *mcp.CallToolResult) string {
-	var b strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := mcp.AsTextContent(c); ok {
-			b.WriteString(tc.Text)
-		}
-	}
-	return b.String()
 }

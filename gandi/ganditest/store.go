@@ -193,6 +193,7 @@ func (s *Server) SeedDomains(orgID string, n int, start time.Time) []gandi.Domai
 	ds := make([]gandi.Domain, 0, n)
 	for i := 1; i <= n; i++ {
 		fqdn := fmt.Sprintf("d%04d.example-%s.%s", i, label, tlds[(i-1)%len(tlds)])
+		// Divide first: span*i overflows a Duration from i = 146.
 		ends := start.Add(span / time.Duration(n+1) * time.Duration(i)).Truncate(time.Second)
 		created := ends.AddDate(-1-i%5, 0, 0)
 		updated := created.AddDate(0, 1+i%11, 0)

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/gandi-mcp/gandi-mcp/auth"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
+	"github.com/gandi-mcp/gandi-mcp/skill"
+)
+
+// tokenCommands are the subcommands of `gandi-mcp token`.
+var tokenCommands = []struct {
+	name string
+	run  func(ctx context.Context, e *env, args []string) int
+}{
+	{"set", runTokenSet},
+	{"path", runTokenPath},
+}
+
+func runToken(ctx context.Context, e *env, args []string) int {
+	var names []string
+	for _, c := range tokenCommands {
+		names = append(names, c.name)
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if isHelp(args) {
+			fmt.Fprintf(e.stdout, "Usage: gandi-mcp token set|path [FLAGS]\n\n%s\n", about["token"])
+			return exitOK
+		}
+		fmt.Fprintf(e.stderr, "gandi-mcp token: give a token command: %s\n", strings.Join(names, ", "))
+		return exitUsage
+	}
+	for _, c := range tokenCommands {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.stderr, "gandi-mcp token: unknown token command %q; the token commands are: %s\n", args[0], strings.Join(names, ", "))
+	return exitUsage
+}
+
+// options are a command's skill options; quiet commands log only errors unless asked.
+func options(e *env, sandbox bool, fallback slog.Level) (skill.Options, error) {
+	level, ok := skill.ParseLevel(e.getenv("GANDI_MCP_LOG_LEVEL"))
+	switch {
+	case !ok && e.getenv("GANDI_MCP_LOG_LEVEL") != "":
+		return skill.Options{}, fmt.Errorf("GANDI_MCP_LOG_LEVEL=%q is not a level: use debug, info, warn or error", e.getenv("GANDI_MCP_LOG_LEVEL"))
+	case !ok:
+		level = fallback
+	}
+	return skill.Options{Sandbox: sandbox, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level}, nil
+}
+
+func runTokenSet(ctx context.Context, e *env, args []string) int {
+	fs, sandbox := newFlagSet("token set", "[--sandbox] [--verify]  (the token comes on standard input)")
+	verify := fs.Bool("verify", false, "ask Gandi about the token first, and store it only if Gandi accepts it")
+	pos, code, ok := flags(e, fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		// Never repeat the argument: it may well be the token itself.
+		fmt.Fprintln(e.stderr, "gandi-mcp token set: takes no arguments; the token is read from standard input, never from the command line (it would stay in your shell history). Run it, paste the token, press Enter.")
+		return exitUsage
+	}
+	o, err := options(e, *sandbox, slog.LevelError)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp token set:", err)
+		return exitUsage
+	}
+	token, err := auth.ReadToken(ctx, e.stdin, e.stderr, "Paste your Gandi Personal Access Token (it will not be shown), then press Enter: ")
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp token set: nothing was stored:", err)
+		return exitToolError
+	}
+	ts, err := skill.SetToken(ctx, o, token, *verify)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp token set: nothing was stored:", err)
+		return exitToolError
+	}
+	if ts.Check != nil {
+		fmt.Fprintln(e.stdout, skill.DescribeToken(ts.Check))
+	}
+	if !ts.Stored {
+		fmt.Fprintf(e.stderr, "gandi-mcp token set: nothing was stored; %s is unchanged.\n", ts.Path)
+		return exitToolError
+	}
+	fmt.Fprintf(e.stdout, "Stored the %s token in %s (mode 0600).\n", ts.Environment, ts.Path)
+	if ts.Shadowed != "" {
+		fmt.Fprintf(e.stderr, "Note: %s is set in this environment. Wherever it is set it wins over the file: unset it there (and in the assistant's configuration) so that the stored token is used.\n", ts.Shadowed)
+	}
+	if ts.Check == nil {
+		fmt.Fprintf(e.stdout, "Check it with: gandi-mcp call verify_token%s\n", sandboxFlag(*sandbox))
+	}
+	return exitOK
+}
+
+func sandboxFlag(on bool) string {
+	if on {
+		return " --sandbox"
+	}
+	return ""
+}
+
+func runTokenPath(ctx context.Context, e *env, args []string) int {
+	fs, sandbox := newFlagSet("token path", "[--sandbox]")
+	pos, code, ok := flags(e, fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintln(e.stderr, "gandi-mcp token path: takes no arguments")
+		return exitUsage
+	}
+	o, err := options(e, *sandbox, slog.LevelError)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp token path:", err)
+		return exitUsage
+	}
+	tp, err := skill.LocateToken(o)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp token path:", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stdout, "gandi-mcp looks for the %s token here, in this order; the first one present is used:\n", tp.Environment)
+	width := 0
+	for _, p := range tp.Places {
+		width = max(width, len(p.What))
+	}
+	for i, p := range tp.Places {
+		fmt.Fprintf(e.stdout, "  %d. %-*s  %s\n", i+1, width, p.What, p.State)
+	}
+	if tp.InUse != "" {
+		fmt.Fprintf(e.stdout, "In use: %s\n", tp.InUse)
+	} else {
+		fmt.Fprintf(e.stdout, "In use: nothing: %s\n", tp.Problem)
+	}
+	for _, w := range tp.Warnings {
+		fmt.Fprintf(e.stdout, "Warning: %s\n", w.Message)
+	}
+	if tp.WritePath != "" {
+		fmt.Fprintf(e.stdout, "gandi-mcp token set%s writes to %s\n", sandboxFlag(*sandbox), tp.WritePath)
+	}
+	return exitOK
+}
+
+func runScopes(ctx context.Context, e *env, args []string) int {
+	fs, sandbox := newFlagSet("scopes", "[--sandbox]")
+	pos, code, ok := flags(e, fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintln(e.stderr, "gandi-mcp scopes: takes no arguments")
+		return exitUsage
+	}
+	rows := [][]string{{"TOOL", "SCOPES NEEDED", "WHAT IT DOES"}}
+	var all []string
+	for _, t := range skill.ToolScopes() {
+		scopes := strings.Join(t.Scopes, ", ")
+		if scopes == "" {
+			scopes = "none"
+		}
+		for _, s := range t.Scopes {
+			if !slices.Contains(all, s) {
+				all = append(all, s)
+			}
+		}
+		rows = append(rows, []string{t.Tool, scopes, t.Title})
+	}
+	w0, w1 := 0, 0
+	for _, r := range rows {
+		w0, w1 = max(w0, len(r[0])), max(w1, len(r[1]))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(e.stdout, "%-*s  %-*s  %s\n", w0, r[0], w1, r[1], r[2])
+	}
+	page := gandi.EndpointsFor(gandi.Production).PATPageURL()
+	if *sandbox {
+		page = gandi.EndpointsFor(gandi.Sandbox).PATPageURL()
+	}
+	if len(all) > 0 {
+		fmt.Fprintf(e.stdout, "\nEvery tool: %s.\n", strings.Join(all, ", "))
+	}
+	fmt.Fprintf(e.stdout, "Create the token at %s with the scopes of the tools you use, and no more.\n", page)
+	return exitOK
+}
