@@ -50,6 +50,8 @@ func StartDemo() (*Demo, error) {
 		Entities:  []gandi.Entity{ganditest.OrganizationEntity(org)},
 		ExpiresAt: now.Add(-24 * time.Hour),
 	})
+	// As if verify_token had seen the expired token while it was valid: its refusal is then diagnosed as expiry.
+	tools.RememberExpiry(d.expiryFile(), d.Expired.Secret, d.Expired.ExpiresAt, now)
 	if err := d.UseToken(d.Good.Secret); err != nil {
 		d.Close()
 		return nil, err
@@ -67,6 +69,8 @@ func (d *Demo) authOptions() auth.Options {
 	return auth.Options{Getenv: func(string) string { return "" }, ConfigHome: d.dir, Home: d.dir}
 }
 
+func (d *Demo) expiryFile() string { return filepath.Join(d.dir, "state", "expiry.json") }
+
 func (d *Demo) tokenPath() string {
 	return auth.WritePath(d.authOptions())
 }
@@ -74,11 +78,12 @@ func (d *Demo) tokenPath() string {
 // Deps returns tool dependencies that talk to the demo account only.
 func (d *Demo) Deps(stderr io.Writer, level slog.Level) *tools.Deps {
 	return &tools.Deps{
-		Endpoints: d.Fake.Endpoints(gandi.Production),
-		Auth:      d.authOptions(),
-		UserAgent: Name + "/" + Version() + " (demo)",
-		Logger:    NewLogger(stderr, level),
-		Demo:      true,
+		Endpoints:  d.Fake.Endpoints(gandi.Production),
+		Auth:       d.authOptions(),
+		UserAgent:  Name + "/" + Version() + " (demo)",
+		Logger:     NewLogger(stderr, level),
+		Demo:       true,
+		ExpiryFile: d.expiryFile(),
 	}
 }
 

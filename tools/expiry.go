@@ -85,3 +85,9 @@ func (b expiryBook) expired(secret string, now time.Time) *time.Time {
 	}
 	return &t
 }
+
+// RememberExpiry records in file that the token secret expires at t, as a
+// successful /tokeninfo would; the demo uses it to give its expired token a past.
+func RememberExpiry(file, secret string, t, now time.Time) {
+	expiryBook{file}.remember(secret, t, now)
+}
