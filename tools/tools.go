@@ -35,6 +35,8 @@ type Deps struct {
 	Retry gandi.RetryPolicy
 	// Timeout is the per-request timeout; zero means gandi's default.
 	Timeout time.Duration
+	// MaxBodyBytes caps one answer's body; zero means gandi's default (tests lower it).
+	MaxBodyBytes int64
 	// Logger writes to stderr; messages also reach the MCP client as log notifications.
 	Logger *slog.Logger
 	// Notify sends a notification to the client of ctx's session; Flush, when set,
@@ -295,6 +297,7 @@ func (d *Deps) client(ctx context.Context, ep gandi.Endpoints, scheme gandi.Sche
 			d.logger().WarnContext(ctx, "retrying Gandi request", "method", ev.Method, "path", ev.Path,
 				"attempt", ev.Attempt, "status", ev.Status, "delay", ev.Delay.String())
 		},
+		MaxBodyBytes: d.MaxBodyBytes,
 	})
 	if err != nil {
 		return nil, &Failure{T: Troubleshooting{
