@@ -122,15 +122,16 @@ func define[In any, Out any, PO interface {
 		OpenWorldHint:   mcp.ToBoolPtr(s.profile.openWorld),
 	}
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if d.Flush != nil {
+			// Deferred, so the "tool failed" log line is written before the result too.
+			defer d.Flush(ctx)
+		}
 		ctx = withProgressToken(ctx, req)
 		var in In
 		var out *Out
 		err := decodeArguments(req, &in)
 		if err == nil {
 			out, err = run(ctx, in)
-		}
-		if d.Flush != nil {
-			d.Flush(ctx)
 		}
 		if err != nil {
 			var f *Failure
