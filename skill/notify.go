@@ -119,7 +119,7 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 		return err
 	}
 	level := mcpLevel(r.Level)
-	if !level.ShouldSendTo(logging.GetLogLevel()) {
+	if least, asked := requestedLevel(ctx, logging); !asked || !level.ShouldSendTo(least) {
 		return err
 	}
 	data := map[string]any{"message": r.Message}
@@ -134,6 +134,16 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 		"level": level, "logger": Name, "data": data,
 	})
 	return err
+}
+
+// requestedLevel is the least level the client wants logs at: declared per
+// request since protocol 2026-07-28 (none declared means none wanted), per
+// session (logging/setLevel) before.
+func requestedLevel(ctx context.Context, s server.SessionWithLogging) (mcp.LoggingLevel, bool) {
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
+		return info.LogLevel, info.LogLevel != ""
+	}
+	return s.GetLogLevel(), true
 }
 
 func (h *mcpLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
