@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -208,11 +210,15 @@ func decodeArguments(req mcp.CallToolRequest, in any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", te.Field, jsonType(te.Type.Kind().String()), te.Value))
+			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", clip(te.Field), jsonType(te.Type.Kind().String()), clip(te.Value)))
 		case errors.As(err, &se):
 			return invalidInput("the arguments are not valid JSON")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return invalidInput("unknown argument " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "; see the tool's input schema for the valid ones")
+			name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			if u, uerr := strconv.Unquote(name); uerr == nil {
+				name = strconv.Quote(clip(u))
+			}
+			return invalidInput("unknown argument " + name + "; see the tool's input schema for the valid ones")
 		default:
 			return invalidInput("the arguments must be a JSON object")
 		}
@@ -221,6 +227,15 @@ func decodeArguments(req mcp.CallToolRequest, in any) error {
 		return v.validate()
 	}
 	return nil
+}
+
+// clip shortens what an error echoes of the caller's arguments, which may be of any size.
+func clip(s string) string {
+	const limit = 64
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	return string([]rune(s)[:limit-1]) + "…"
 }
 
 func jsonType(kind string) string {
