@@ -3,6 +3,7 @@ package skill
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -21,7 +22,7 @@ import (
 // Bounds of the fault harness: a short per-request timeout, a small body cap,
 // and a per-call deadline far above what any fault may legitimately take.
 const (
-	faultTimeout = time.Second
+	faultTimeout = 2 * time.Second
 	faultBodyCap = 64 << 10
 	callDeadline = 30 * time.Second
 )
@@ -201,7 +202,7 @@ func faultCases() []faultCase {
 }
 
 // callWithin calls a tool with a deadline far above the server's own timeouts:
-// reaching it means the call hung.
+// reaching it means the call hung. Safe to call from any goroutine.
 func (h *harness) callWithin(name string, args any) (*mcp.CallToolResult, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), callDeadline)
 	defer cancel()
@@ -210,7 +211,7 @@ func (h *harness) callWithin(name string, args any) (*mcp.CallToolResult, error)
 	req.Params.Arguments = args
 	res, err := h.client.CallTool(ctx, req)
 	if ctx.Err() != nil {
-		h.t.Fatalf("%s: no answer within %s: the call hung", name, callDeadline)
+		return nil, fmt.Errorf("%s: no answer within %s: the call hung", name, callDeadline)
 	}
 	return res, err
 }
