@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,7 +144,7 @@ func parseError(method, path string, status int, h http.Header, body []byte, tok
 			return e
 		}
 	}
-	e.Excerpt = scrub(excerpt(body, 200), token)
+	e.Excerpt = excerpt(body, 200, func(s string) string { return scrub(s, token) })
 	return e
 }
 
@@ -157,11 +159,28 @@ func lenientInt(raw json.RawMessage) int {
 	return 0
 }
 
+// scrub replaces token in s as written and as a server could echo it: escaped
+// for a URL, a JSON or Go string, or HTML.
 func scrub(s, token string) string {
 	if token == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, token, redacted)
+	js, _ := json.Marshal(token)
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(token)
+	pj := strings.TrimSpace(plain.String())
+	q := strconv.Quote(token)
+	forms := []string{token, url.QueryEscape(token), url.PathEscape(token), string(js[1 : len(js)-1]),
+		pj[1 : len(pj)-1], q[1 : len(q)-1], html.EscapeString(token)}
+	// Longest first, so that no form is replaced by a shorter one's pieces.
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(forms))
+	for _, f := range slices.Compact(forms) {
+		pairs = append(pairs, f, redacted)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
 }
 
 // parseRetryAfter reads seconds or an HTTP date; 0 when absent, bad or past.
@@ -177,7 +196,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return time.Duration(min(n, 86400)) * time.Second // a day is past any sane bound
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now).Round(time.Second)
+		return min(t.Sub(now).Round(time.Second), 24*time.Hour)
 	}
 	return 0
 }
@@ -189,14 +208,17 @@ var (
 
 // excerpt turns a non-JSON body into at most n characters of plain text: tags
 // stripped, entities decoded, control characters removed, whitespace collapsed.
-func excerpt(body []byte, n int) string {
+// clean runs before tags are stripped and again once entities are decoded, both
+// before the cut, so that a secret it removes cannot survive in pieces.
+func excerpt(body []byte, n int, clean func(string) string) string {
 	s := string(body)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "")
 	}
+	s = clean(s)
 	s = scriptRe.ReplaceAllString(s, " ")
 	s = tagRe.ReplaceAllString(s, " ")
-	s = html.UnescapeString(s)
+	s = clean(html.UnescapeString(s))
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return ' '

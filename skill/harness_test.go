@@ -25,7 +25,7 @@ import (
 // harness is a real MCP client session, over stdio pipes, with the whole server
 // talking to a fresh ganditest fake; the credential comes from a temp config dir.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	fake   *ganditest.Server
 	client *client.Client
 	deps   *tools.Deps
@@ -68,7 +68,7 @@ func withDeps(f func(*tools.Deps)) harnessOption {
 // withSetup runs f once the fake exists and before the server starts.
 func withSetup(f func(*harness)) harnessOption { return f }
 
-func newHarness(t *testing.T, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	root := t.TempDir()
 	h := &harness{

@@ -130,15 +130,6 @@ func validSharingID(s string) bool {
 	return true
 }
 
-// clip shortens a value echoed back in an error message.
-func clip(s string) string {
-	const n = 64
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
-}
-
 // ListDomainsOutput is one page of domains, or every page read at once.
 type ListDomainsOutput struct {
 	Domains    []DomainSummary `json:"domains,omitempty"`

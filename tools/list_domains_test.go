@@ -60,7 +60,7 @@ func TestListDomainsInputRefusals(t *testing.T) {
 		{"underscore", ListDomainsInput{FQDN: "my_shop.fr"}, `has '_'`},
 		{"too long", ListDomainsInput{FQDN: strings.Repeat("a", 254)}, "at most 253 characters"},
 		{"tld with a star", ListDomainsInput{TLD: "f*"}, `not '*'`},
-		{"long value is clipped in the message", ListDomainsInput{SharingID: strings.Repeat("z", 100)}, strings.Repeat("z", 64) + "…"},
+		{"long value is clipped in the message", ListDomainsInput{SharingID: strings.Repeat("z", 100)}, `"` + strings.Repeat("z", 63) + `…"`},
 		{"expiry sort with page", ListDomainsInput{SortBy: "-expires_at", Page: ptr(2)}, "sort_by -expires_at reads every page"},
 	}
 	for _, tc := range tests {

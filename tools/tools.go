@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -38,6 +40,8 @@ type Deps struct {
 	Retry gandi.RetryPolicy
 	// Timeout is the per-request timeout; zero means gandi's default.
 	Timeout time.Duration
+	// MaxBodyBytes caps one answer's body; zero means gandi's default (tests lower it).
+	MaxBodyBytes int64
 	// Logger writes to stderr; messages also reach the MCP client as log notifications.
 	Logger *slog.Logger
 	// Notify sends a notification to the client of ctx's session; Flush, when set,
@@ -133,15 +137,16 @@ func define[In any, Out any, PO interface {
 		OpenWorldHint:   mcp.ToBoolPtr(s.profile.openWorld),
 	}
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if d.Flush != nil {
+			// Deferred, so the "tool failed" log line is written before the result too.
+			defer d.Flush(ctx)
+		}
 		ctx = withProgressToken(ctx, req)
 		var in In
 		var out *Out
 		err := decodeArguments(req, &in)
 		if err == nil {
 			out, err = run(ctx, in)
-		}
-		if d.Flush != nil {
-			d.Flush(ctx)
 		}
 		if err != nil {
 			var f *Failure
@@ -220,11 +225,15 @@ func decodeArguments(req mcp.CallToolRequest, in any) error {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
-			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", te.Field, jsonType(te.Type.Kind().String()), te.Value))
+			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", clip(te.Field), jsonType(te.Type.Kind().String()), clip(te.Value)))
 		case errors.As(err, &se):
 			return invalidInput("the arguments are not valid JSON")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return invalidInput("unknown argument " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "; see the tool's input schema for the valid ones")
+			name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			if u, uerr := strconv.Unquote(name); uerr == nil {
+				name = strconv.Quote(clip(u))
+			}
+			return invalidInput("unknown argument " + name + "; see the tool's input schema for the valid ones")
 		default:
 			return invalidInput("the arguments must be a JSON object")
 		}
@@ -233,6 +242,15 @@ func decodeArguments(req mcp.CallToolRequest, in any) error {
 		return v.validate()
 	}
 	return nil
+}
+
+// clip shortens what an error echoes of the caller's arguments, which may be of any size.
+func clip(s string) string {
+	const limit = 64
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	return string([]rune(s)[:limit-1]) + "…"
 }
 
 func jsonType(kind string) string {
@@ -318,6 +336,7 @@ func (d *Deps) client(ctx context.Context, ep gandi.Endpoints, scheme gandi.Sche
 			d.logger().WarnContext(ctx, "retrying Gandi request", "method", ev.Method, "path", ev.Path,
 				"attempt", ev.Attempt, "status", ev.Status, "delay", ev.Delay.String())
 		},
+		MaxBodyBytes: d.MaxBodyBytes,
 	})
 	if err != nil {
 		return nil, &Failure{T: Troubleshooting{

@@ -279,6 +279,12 @@ func diagnose(err error, s situation) Troubleshooting {
 			t.Summary = fmt.Sprintf("Gandi refused the request (%d).", ge.Status)
 			t.NextSteps = []string{"Read gandi_error for Gandi's reason."}
 		}
+	// Before transport errors: a body cut short arrives as a TransportError wrapping ErrBadResponse.
+	case errors.Is(err, gandi.ErrBodyTooLarge), errors.Is(err, gandi.ErrBadResponse):
+		t.Diagnosis = BadResponse
+		t.Retryable = true
+		t.Summary = "Gandi's answer could not be read: " + err.Error() + "."
+		t.NextSteps = []string{"Call again; if it repeats, ask for less (a smaller per_page)."}
 	case errors.As(err, &te):
 		t.Diagnosis = GandiUnavailable
 		t.Retryable = true
@@ -289,11 +295,6 @@ func diagnose(err error, s situation) Troubleshooting {
 		}
 		t.LikelyCauses = []string{"No network, a proxy or firewall in the way, or an outage at Gandi."}
 		t.NextSteps = []string{"Check the network of the machine running gandi-mcp, then call again.", "If GANDI_API_URL or GANDI_ID_URL is set, check that it is right."}
-	case errors.Is(err, gandi.ErrBodyTooLarge), errors.Is(err, gandi.ErrBadResponse):
-		t.Diagnosis = BadResponse
-		t.Retryable = true
-		t.Summary = "Gandi's answer could not be read: " + err.Error() + "."
-		t.NextSteps = []string{"Call again; if it repeats, ask for less (a smaller per_page)."}
 	default:
 		t.Diagnosis = Internal
 		t.Summary = "Unexpected error: " + err.Error()

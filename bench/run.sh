@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Reproduces the figures in BENCHMARKS.md: builds the binary once, then runs
+# each benchmark. Benchmarks only: nothing here is a pass/fail test.
+# Usage: bench/run.sh [startup|overhead|list_domains]...   (default: all three)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin="$(mktemp -d)/gandi-mcp"
+trap 'rm -rf "$(dirname "$bin")"' EXIT
+go build -o "$bin" ./cmd/gandi-mcp
+export GANDI_MCP_BIN="$bin"
+
+echo "== $(go version), $(nproc) CPU(s), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+for what in "${@:-startup overhead list_domains}"; do
+  for w in $what; do
+    case "$w" in
+    startup) # 1. process start to a tools/list answer, median of 200 runs
+      go test -run='^$' -bench='^BenchmarkStartToToolsList$' -benchtime=200x ./cmd/gandi-mcp ;;
+    overhead) # 2. verify_token over MCP against the same requests by plain net/http, one fake
+      go test -run='^$' -bench='^BenchmarkVerifyTokenOverhead$' -benchtime=2s -count=3 ./skill ;;
+    list_domains) # 3-5. list_domains {"all": true}: 10,000 domains, 20 ms per request
+      go test -v -run='^$' -bench='^BenchmarkListDomainsAll$' -benchtime=5x ./cmd/gandi-mcp | grep -E '^(Benchmark|--- SKIP|    bench_test|ok|FAIL)' ;;
+    *) echo "unknown benchmark $w: use startup, overhead or list_domains" >&2; exit 2 ;;
+    esac
+  done
+done
