@@ -328,7 +328,7 @@ func TestListDomainsConcurrencyBound(t *testing.T) {
 		bound int // Deps.MaxConcurrentPages; 0 is the default
 		want  int
 	}{
-		{"default", 0, 4},
+		{"default", 0, 8},
 		{"two", 2, 2},
 	}
 	for _, tc := range tests {
@@ -355,19 +355,19 @@ func TestListDomainsConcurrencyBound(t *testing.T) {
 
 // TestListDomainsOutputCap: tools' unit tests cover the scan cap with smaller bounds.
 func TestListDomainsOutputCap(t *testing.T) {
-	h := newHarness(t, withAccount(1050, viewScopes, nil))
+	h := newHarness(t, withAccount(10050, viewScopes, nil))
 	var out tools.ListDomainsOutput
 	if res := h.call("list_domains", map[string]any{"all": true}, &out); res.IsError {
 		t.Fatalf("error: %s", textOf(res))
 	}
-	if out.Count != 1000 || !out.Truncated || out.TotalCount == nil || *out.TotalCount != 1050 {
-		t.Errorf("count %d truncated %v total %v, want 1000, true, 1050", out.Count, out.Truncated, out.TotalCount)
+	if out.Count != 10000 || !out.Truncated || out.TotalCount == nil || *out.TotalCount != 10050 {
+		t.Errorf("count %d truncated %v total %v, want 10000, true, 10050", out.Count, out.Truncated, out.TotalCount)
 	}
-	if !containsAny(out.Notes, "page=11 and per_page=100") {
+	if !containsAny(out.Notes, "page=101 and per_page=100") {
 		t.Errorf("notes %v do not say how to read on", out.Notes)
 	}
-	if n := len(h.domainRequests()); n != 10 {
-		t.Errorf("%d requests, want 10: pages past the cap are not needed", n)
+	if n := len(h.domainRequests()); n != 100 {
+		t.Errorf("%d requests, want 100: pages past the cap are not needed", n)
 	}
 }
 

@@ -35,7 +35,7 @@ type listBounds struct {
 	pages  int // pages read for a filter or sort gandi-mcp applies itself
 }
 
-var defaultBounds = listBounds{listed: 1000, pages: 100}
+var defaultBounds = listBounds{listed: 10000, pages: 100}
 
 // domainView is the scope listing domains needs.
 var domainView = []string{"domain:view"}
@@ -51,7 +51,7 @@ type ListDomainsInput struct {
 	SortBy             string `json:"sort_by,omitempty" jsonschema:"enum=fqdn,enum=-fqdn,enum=expires_at,enum=-expires_at" jsonschema_description:"fqdn or expires_at; a leading - reverses. expires_at reads every page (Gandi cannot sort by date), so it does not take page or per_page. Default: Gandi's order, or soonest expiry first with expiring_within_days."`
 	Page               *int   `json:"page,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"The page to read, from 1 (default 1). Not with all, expiring_within_days or sort_by expires_at, which read every page."`
 	PerPage            *int   `json:"per_page,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Domains per page, 1 to 100 (default 100)."`
-	All                bool   `json:"all,omitempty" jsonschema_description:"Read every page, several at once, in order; the result lists at most 1000 domains."`
+	All                bool   `json:"all,omitempty" jsonschema_description:"Read every page, several at once, in order; the result lists at most 10000 domains (100 pages)."`
 	ExpiringWithinDays *int   `json:"expiring_within_days,omitempty" jsonschema:"minimum=0,maximum=3650" jsonschema_description:"Only domains whose registry end date is at most this many days (N x 24 hours) from now, boundary included; already expired ones are kept (days_left below 0). Reads every page (up to 10000 domains), soonest first unless sort_by says otherwise."`
 }
 
@@ -173,7 +173,7 @@ func ListDomains(d *Deps) Tool {
 			"One page by default (page, per_page up to 100); all=true reads every page. " +
 			"For 'what expires soon', use expiring_within_days=N: it reads every page and keeps the domains whose registry " +
 			"end date is at most N days from now (already expired ones too), soonest first. sort_by expires_at also reads every page. " +
-			"A result lists at most 1000 domains and reads at most 10000; notes say when a limit was hit. " +
+			"A result reads and lists at most 10000 domains (100 pages); notes say when that limit was hit. " +
 			"fqdn (a pattern with *, e.g. *.fr), tld and sharing_id (from list_sharing) narrow the list. " +
 			"Needs the domain:view scope; a token limited to some products sees only those.",
 		profile: readProfile,

@@ -8,7 +8,7 @@ import (
 // defaultConcurrentPages is how many Gandi requests one call makes at once when
 // Deps.MaxConcurrentPages is zero: a small number keeps a whole portfolio fast
 // without crowding Gandi's 1000 requests a minute.
-const defaultConcurrentPages = 4
+const defaultConcurrentPages = 8
 
 func (d *Deps) concurrency() int {
 	if d.MaxConcurrentPages > 0 {

@@ -56,7 +56,7 @@ type Deps struct {
 	// ExpiryFile remembers token expiries (by fingerprint, never the token) so
 	// that a later refusal can be diagnosed as expiry; "" disables it.
 	ExpiryFile string
-	// MaxConcurrentPages bounds list_domains' parallel page fetches; zero means 4.
+	// MaxConcurrentPages bounds list_domains' parallel page fetches; zero means 8.
 	MaxConcurrentPages int
 	// RenewLockWait bounds how long renew_token waits for another renewal of the same
 	// token to finish; zero means 10s.
