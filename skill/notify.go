@@ -113,13 +113,8 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	if h.next.Enabled(ctx, r.Level) {
 		err = h.next.Handle(ctx, r)
 	}
-	sess := server.ClientSessionFromContext(ctx)
-	logging, ok := sess.(server.SessionWithLogging)
-	if !ok || !sess.Initialized() {
-		return err
-	}
 	level := mcpLevel(r.Level)
-	if !level.ShouldSendTo(logging.GetLogLevel()) {
+	if min, ok := clientLogLevel(ctx); !ok || !level.ShouldSendTo(min) {
 		return err
 	}
 	data := map[string]any{"message": r.Message}
@@ -134,6 +129,20 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 		"level": level, "logger": Name, "data": data,
 	})
 	return err
+}
+
+// clientLogLevel is the least level the client of ctx asked for: per request
+// since protocol 2026-07-28 (none asked, none sent), per session before it.
+func clientLogLevel(ctx context.Context) (mcp.LoggingLevel, bool) {
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
+		return info.LogLevel, info.LogLevel != ""
+	}
+	sess := server.ClientSessionFromContext(ctx)
+	logging, ok := sess.(server.SessionWithLogging)
+	if !ok || !sess.Initialized() {
+		return "", false
+	}
+	return logging.GetLogLevel(), true
 }
 
 func (h *mcpLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
