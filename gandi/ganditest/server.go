@@ -40,12 +40,14 @@ type Server struct {
 	inFlight      int
 	maxInFlight   int
 	canceled      int
+	canceledMore  chan struct{} // closed and replaced whenever canceled grows
 }
 
 // NewServer starts a fake with no tokens, organizations or domains.
 func NewServer() *Server {
 	s := &Server{
 		closing:       make(chan struct{}),
+		canceledMore:  make(chan struct{}),
 		unknownStatus: http.StatusUnauthorized,
 		user: gandi.UserInfo{ID: newUUID(), Username: "alice_doe", Email: "alice@example.com",
 			Name: "Alice Doe", Lang: "en", City: "Paris", Country: "FR"},
@@ -151,6 +153,24 @@ func (s *Server) Canceled() int {
 	return s.canceled
 }
 
+// WaitCanceled returns once at least n requests have seen their context end
+// since the last ResetRequests, or with ctx's error.
+func (s *Server) WaitCanceled(ctx context.Context, n int) error {
+	for {
+		s.mu.Lock()
+		done, more := s.canceled >= n, s.canceledMore
+		s.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-more:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
 // SetLatency delays every request by d (cut short when the request ends).
 func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
@@ -213,6 +233,8 @@ func (s *Server) end(gen, idx int, canceled bool) {
 	if canceled && gen == s.gen {
 		s.requests[idx].Canceled = true
 		s.canceled++
+		close(s.canceledMore)
+		s.canceledMore = make(chan struct{})
 	}
 }
 
