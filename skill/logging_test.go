@@ -59,6 +59,7 @@ func TestLogMessagesReachTheClientAtTheirLevel(t *testing.T) {
 		protocol string
 		level    mcp.LoggingLevel // "" sets none
 		legacy   bool             // authenticate with a legacy API key (a credential warning)
+		bogus    bool             // call with an unknown argument (the tool fails)
 		want     []string         // messages that must arrive, at warning level
 		wantNone bool             // no notifications/message at all
 	}{
@@ -66,6 +67,7 @@ func TestLogMessagesReachTheClientAtTheirLevel(t *testing.T) {
 		{name: "debug level gets the retry", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelDebug, want: []string{"retrying Gandi request"}},
 		{name: "error level does not", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelError, wantNone: true},
 		{name: "credential warning", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelWarning, legacy: true, want: []string{"retrying Gandi request", "legacy"}},
+		{name: "a failed call's warning comes before its result", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelWarning, bogus: true, want: []string{"tool failed"}},
 		{name: "per-request warning level gets the retry", protocol: mcp.LATEST_PROTOCOL_VERSION, level: mcp.LoggingLevelWarning, want: []string{"retrying Gandi request"}},
 		{name: "per-request error level does not", protocol: mcp.LATEST_PROTOCOL_VERSION, level: mcp.LoggingLevelError, wantNone: true},
 		{name: "no level asked, none sent", protocol: mcp.LATEST_PROTOCOL_VERSION, wantNone: true},
@@ -92,11 +94,17 @@ func TestLogMessagesReachTheClientAtTheirLevel(t *testing.T) {
 					t.Fatalf("logging/setLevel %s: %v", tc.level, err)
 				}
 			}
-			var out struct {
-				Valid bool `json:"valid"`
-			}
-			if res := h.call("verify_token", nil, &out); res.IsError || !out.Valid {
-				t.Fatalf("verify_token after one 503: %s", textOf(res))
+			if tc.bogus {
+				if res := h.call("verify_token", map[string]any{"bogus": 1}, nil); !res.IsError {
+					t.Fatalf("verify_token with an unknown argument: %s", textOf(res))
+				}
+			} else {
+				var out struct {
+					Valid bool `json:"valid"`
+				}
+				if res := h.call("verify_token", nil, &out); res.IsError || !out.Valid {
+					t.Fatalf("verify_token after one 503: %s", textOf(res))
+				}
 			}
 			// The server writes a call's notifications before its result, so all are here.
 			msgs := h.logMessages()

@@ -121,14 +121,15 @@ func define[In any, Out any, PO interface {
 	}
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		ctx = withProgressToken(ctx, req)
+		if d.Flush != nil {
+			// Deferred, so that the failure log below is written before the result too.
+			defer d.Flush(ctx)
+		}
 		var in In
 		var out *Out
 		err := decodeArguments(req, &in)
 		if err == nil {
 			out, err = run(ctx, in)
-		}
-		if d.Flush != nil {
-			d.Flush(ctx)
 		}
 		if err != nil {
 			var f *Failure
