@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -126,10 +127,19 @@ func newFlagSet(name, positional string) (*flag.FlagSet, *bool) {
 	return fs, sandbox
 }
 
-func build(e *env, sandbox bool) (*skill.Server, error) {
+// logLevel is GANDI_MCP_LOG_LEVEL's level, info when unset.
+func logLevel(e *env) (slog.Level, error) {
 	level, ok := skill.ParseLevel(e.getenv("GANDI_MCP_LOG_LEVEL"))
 	if !ok && e.getenv("GANDI_MCP_LOG_LEVEL") != "" {
-		return nil, fmt.Errorf("GANDI_MCP_LOG_LEVEL=%q is not a level: use debug, info, warn or error", e.getenv("GANDI_MCP_LOG_LEVEL"))
+		return level, fmt.Errorf("GANDI_MCP_LOG_LEVEL=%q is not a level: use debug, info, warn or error", e.getenv("GANDI_MCP_LOG_LEVEL"))
+	}
+	return level, nil
+}
+
+func build(e *env, sandbox bool) (*skill.Server, error) {
+	level, err := logLevel(e)
+	if err != nil {
+		return nil, err
 	}
 	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: sandbox, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
 	if err != nil {
@@ -147,9 +157,9 @@ func buildDemo(e *env, sandbox, demo bool) (srv *skill.Server, done func(), err 
 	if sandbox {
 		return nil, nil, errors.New("--demo and --sandbox exclude each other: the demo account is neither production nor sandbox")
 	}
-	level, ok := skill.ParseLevel(e.getenv("GANDI_MCP_LOG_LEVEL"))
-	if !ok && e.getenv("GANDI_MCP_LOG_LEVEL") != "" {
-		return nil, nil, fmt.Errorf("GANDI_MCP_LOG_LEVEL=%q is not a level: use debug, info, warn or error", e.getenv("GANDI_MCP_LOG_LEVEL"))
+	level, err := logLevel(e)
+	if err != nil {
+		return nil, nil, err
 	}
 	d, err := skill.StartDemo()
 	if err != nil {
