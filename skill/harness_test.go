@@ -32,6 +32,9 @@ type harness struct {
 	env    map[string]string
 	config string // the XDG config home
 	home   string
+	// protocol is the version the client asks for: the latest (stateless, per-request
+	// log levels) unless withProtocol picks a handshake-era one.
+	protocol string
 
 	mu     sync.Mutex
 	notes  []mcp.JSONRPCNotification
@@ -65,6 +68,9 @@ func withDeps(f func(*tools.Deps)) harnessOption {
 	return func(h *harness) { f(h.deps) }
 }
 
+// withProtocol makes the client ask for protocol version v.
+func withProtocol(v string) harnessOption { return func(h *harness) { h.protocol = v } }
+
 // withSetup runs f once the fake exists and before the server starts.
 func withSetup(f func(*harness)) harnessOption { return f }
 
@@ -79,6 +85,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		home:   filepath.Join(root, "home"),
 		stderr: &syncBuffer{},
 	}
+	h.protocol = mcp.LATEST_PROTOCOL_VERSION
 	t.Cleanup(h.fake.Close)
 	getenv := func(k string) string { return h.env[k] }
 	h.deps = &tools.Deps{
@@ -118,7 +125,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		t.Fatal(err)
 	}
 	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ProtocolVersion = h.protocol
 	init.Params.ClientInfo = mcp.Implementation{Name: "harness", Version: "1"}
 	if _, err := h.client.Initialize(ctx, init); err != nil {
 		t.Fatal(err)

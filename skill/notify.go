@@ -15,15 +15,38 @@ import (
 // flushWait bounds how long a result waits for its notifications to be written.
 const flushWait = 2 * time.Second
 
-// notifier sends notifications to the client and, over stdio, lets a tool's
-// result wait until they are written: mcp-go writes notifications from another
-// goroutine, and TypeScript clients drop progress that arrives after the result.
+// settle is how long a result trails the last notification, so that a client
+// reads them apart: TypeScript SDK 1.x clients handle a notification after a
+// result that came in the same read, and drop progress for a finished call
+// (modelcontextprotocol/typescript-sdk#2580).
+const settle = 25 * time.Millisecond
+
+// notifier sends notifications to the client and lets a tool's result wait
+// until they are written (over stdio; mcp-go writes them from another
+// goroutine) and have had time to be read.
 type notifier struct {
-	mu      sync.Mutex
-	sent    int64         // notifications handed to mcp-go
-	written int64         // notifications written to stdout
-	changed chan struct{} // closed and replaced whenever written grows
-	stdio   bool          // only stdio's writes are counted
+	mu       sync.Mutex
+	sent     int64         // notifications handed to mcp-go
+	written  int64         // notifications written to stdout
+	changed  chan struct{} // closed and replaced whenever written grows
+	stdio    bool          // only stdio's writes are counted
+	last     time.Time     // when the last notification was written (stdio) or sent
+	now      func() time.Time
+	deadline func(time.Duration) <-chan time.Time
+}
+
+func (n *notifier) clock() time.Time {
+	if n.now != nil {
+		return n.now()
+	}
+	return time.Now()
+}
+
+func (n *notifier) after(d time.Duration) <-chan time.Time {
+	if n.deadline != nil {
+		return n.deadline(d)
+	}
+	return time.After(d)
 }
 
 // send hands one notification to the client of ctx's session.
@@ -35,34 +58,45 @@ func (n *notifier) send(ctx context.Context, method string, params map[string]an
 	if err := srv.SendNotificationToClient(ctx, method, params); err == nil {
 		n.mu.Lock()
 		n.sent++
+		if !n.stdio {
+			n.last = n.clock()
+		}
 		n.mu.Unlock()
 	}
 }
 
-// flush returns once every notification sent so far is written, or after flushWait.
+// flush returns once every notification sent so far is written (or after
+// flushWait) and the last one is settle old.
 func (n *notifier) flush(ctx context.Context) {
 	n.mu.Lock()
-	if !n.stdio {
-		n.mu.Unlock()
-		return
-	}
-	target := n.sent
+	target, stdio := n.sent, n.stdio
 	n.mu.Unlock()
-	deadline := time.NewTimer(flushWait)
-	defer deadline.Stop()
-	for {
+	deadline := n.after(flushWait)
+	for stdio {
 		n.mu.Lock()
 		done, ch := n.written >= target, n.changed
 		n.mu.Unlock()
 		if done {
-			return
+			break
 		}
 		select {
 		case <-ch:
-		case <-deadline.C:
+		case <-deadline:
 			return
 		case <-ctx.Done():
 			return
+		}
+	}
+	n.mu.Lock()
+	last := n.last
+	n.mu.Unlock()
+	if last.IsZero() {
+		return
+	}
+	if wait := settle - n.clock().Sub(last); wait > 0 {
+		select {
+		case <-n.after(wait):
+		case <-ctx.Done():
 		}
 	}
 }
@@ -89,6 +123,7 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	if bytes.HasPrefix(p, notificationPrefix) {
 		w.n.mu.Lock()
 		w.n.written++
+		w.n.last = w.n.clock()
 		close(w.n.changed)
 		w.n.changed = make(chan struct{})
 		w.n.mu.Unlock()

@@ -51,6 +51,7 @@ type Server struct {
 	Tools []tools.Tool
 	deps  *tools.Deps
 	notes *notifier
+	log   *slog.Logger // stderr only, for the transport's own events
 }
 
 // New builds the server around deps. deps.Logger, deps.Flush are set here when nil.
@@ -77,7 +78,7 @@ func New(deps *tools.Deps) *Server {
 	for _, t := range list {
 		s.AddTool(t.Definition, t.Handler)
 	}
-	return &Server{MCP: s, Tools: list, deps: deps, notes: n}
+	return &Server{MCP: s, Tools: list, deps: deps, notes: n, log: base}
 }
 
 // recoverTool turns a panic inside a tool into an isError result with

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -45,8 +46,8 @@ type env struct {
 }
 
 var commands = []command{
-	{"serve", "[--sandbox]", "serve MCP over stdio (the default command)", runServe},
-	{"call", "TOOL [JSON] [--json]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
+	{"serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
+	{"call", "TOOL [JSON] [--json] [--demo]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
 	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
 	{"tools", "", "list the tools with their descriptions and schemas, as JSON", runTools},
 	{"version", "", "print the version", runVersion},
@@ -114,9 +115,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "gandi-mcp: a Gandi tool server for AI assistants (MCP over stdio).")
 	fmt.Fprintln(w, "\nUsage: gandi-mcp [COMMAND] [FLAGS]")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %-26s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
-	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --version, --help.")
+	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --demo (a built-in fake account, no token needed),")
+	fmt.Fprintln(w, "--http HOST:PORT (loopback only), --version, --help.")
 	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL.")
 	fmt.Fprintln(w, "\nStart with: gandi-mcp demo. Then: gandi-mcp token set --verify. 'gandi-mcp COMMAND --help' tells more.")
 }
@@ -231,10 +233,19 @@ func newFlagSet(name, positional string) (*flag.FlagSet, *bool) {
 	return fs, sandbox
 }
 
-func build(e *env, sandbox bool) (*skill.Server, error) {
+// logLevel is GANDI_MCP_LOG_LEVEL's level, info when unset.
+func logLevel(e *env) (slog.Level, error) {
 	level, ok := skill.ParseLevel(e.getenv("GANDI_MCP_LOG_LEVEL"))
 	if !ok && e.getenv("GANDI_MCP_LOG_LEVEL") != "" {
-		return nil, fmt.Errorf("GANDI_MCP_LOG_LEVEL=%q is not a level: use debug, info, warn or error", e.getenv("GANDI_MCP_LOG_LEVEL"))
+		return level, fmt.Errorf("GANDI_MCP_LOG_LEVEL=%q is not a level: use debug, info, warn or error", e.getenv("GANDI_MCP_LOG_LEVEL"))
+	}
+	return level, nil
+}
+
+func build(e *env, sandbox bool) (*skill.Server, error) {
+	level, err := logLevel(e)
+	if err != nil {
+		return nil, err
 	}
 	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: sandbox, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
 	if err != nil {
@@ -243,8 +254,30 @@ func build(e *env, sandbox bool) (*skill.Server, error) {
 	return skill.New(deps), nil
 }
 
+// buildDemo builds the server on the demo account when demo is set; done releases it.
+func buildDemo(e *env, sandbox, demo bool) (srv *skill.Server, done func(), err error) {
+	if !demo {
+		srv, err = build(e, sandbox)
+		return srv, func() {}, err
+	}
+	if sandbox {
+		return nil, nil, errors.New("--demo and --sandbox exclude each other: the demo account is neither production nor sandbox")
+	}
+	level, err := logLevel(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := skill.StartDemo()
+	if err != nil {
+		return nil, nil, err
+	}
+	return skill.New(d.Deps(e.stderr, level)), d.Close, nil
+}
+
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("serve", "[--sandbox]")
+	fs, sandbox := newFlagSet("serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT]")
+	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
+	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
 	pos, code, ok := flags(e, fs, args)
 	if !ok {
 		return code
@@ -254,10 +287,27 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp serve: takes no arguments; 'gandi-mcp --help' lists the commands")
 		return exitUsage
 	}
-	srv, err := build(e, *sandbox)
+	if *httpAddr != "" {
+		if err := skill.CheckHTTPAddr(*httpAddr); err != nil {
+			fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
+			return exitUsage
+		}
+	}
+	srv, done, err := buildDemo(e, *sandbox, *demo)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
+	}
+	defer done()
+	if *demo {
+		fmt.Fprintln(e.stderr, "gandi-mcp: demo mode: answering from a built-in fake Gandi account, not yours")
+	}
+	if *httpAddr != "" {
+		if err := srv.ServeHTTP(ctx, *httpAddr, nil); err != nil {
+			fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
+			return exitToolError
+		}
+		return exitOK
 	}
 	if e.stdinTTY {
 		fmt.Fprintln(e.stderr, "gandi-mcp serves MCP on standard input and output, for an assistant to run; it is waiting for one now.\n"+
@@ -271,17 +321,19 @@ func runServe(ctx context.Context, e *env, args []string) int {
 }
 
 func runCall(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--sandbox]")
+	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--demo] [--sandbox]")
 	asJSON := fs.Bool("json", false, "print the structured result as JSON, also on a terminal")
+	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed)")
 	pos, code, ok := flags(e, fs, args)
 	if !ok {
 		return code
 	}
-	srv, err := build(e, *sandbox)
+	srv, done, err := buildDemo(e, *sandbox, *demo)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
 	}
+	defer done()
 	if len(pos) == 0 || len(pos) > 2 {
 		fmt.Fprintf(e.stderr, "gandi-mcp call: give a tool name and optional JSON arguments; the tools are: %s\n", toolNames(srv))
 		return exitUsage

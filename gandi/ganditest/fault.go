@@ -28,6 +28,10 @@ type Fault struct {
 	Trickle   time.Duration // send the body one byte per Trickle
 	Oversize  int64         // answer 200 with a valid JSON body of this many bytes (for ErrBodyTooLarge)
 	CloseConn bool          // close the connection without answering
+
+	// Fired, when set, receives the request's path each time the fault fires,
+	// before it applies: tests wait on it instead of sleeping.
+	Fired chan<- string
 }
 
 type fault struct {
@@ -80,6 +84,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, body []byte, lat
 	f := s.matchFault(r)
 	if f == nil {
 		return s.write(w, r, s.route(r, body))
+	}
+	if f.Fired != nil {
+		select {
+		case f.Fired <- r.URL.Path:
+		case <-r.Context().Done():
+		case <-s.closing:
+		}
 	}
 	for k, vs := range f.Header {
 		w.Header()[k] = append(w.Header()[k], vs...)

@@ -178,6 +178,12 @@ func (s *Server) WaitRequests(ctx context.Context, n int) error {
 	return s.waitFor(ctx, func() bool { return len(s.requests) >= n })
 }
 
+// WaitCanceled blocks until at least n requests have seen their context end
+// since the last ResetRequests, or ctx ends.
+func (s *Server) WaitCanceled(ctx context.Context, n int) error {
+	return s.waitFor(ctx, func() bool { return s.canceled >= n })
+}
+
 // WaitIdle blocks until no request is being handled, or ctx ends. After a
 // client gave up, it makes Canceled final for the requests already arrived.
 func (s *Server) WaitIdle(ctx context.Context) error {

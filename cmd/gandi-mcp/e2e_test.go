@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// These tests build the real binary and drive it as an MCP client would.
+
+// buildFlags gains -race when the tests run with -race (race_test.go).
+var buildFlags []string
+
+// bin is the gandi-mcp binary built by TestMain.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gandi-mcp-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "gandi-mcp")
+	args := append(append([]string{"build"}, buildFlags...), "-o", bin, ".")
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// binEnv is the binary's environment: a home of its own, a real-looking
+// token that --demo must ignore, and a race report that stops the process.
+func binEnv(t *testing.T) []string {
+	home := t.TempDir()
+	return []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"GANDI_API_TOKEN=pat_e2e_must_never_be_used_0000000000", "GORACE=halt_on_error=1 atexit_sleep_ms=0"}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func initialize(t *testing.T, c *client.Client) *mcp.InitializeResult {
+	t.Helper()
+	req := mcp.InitializeRequest{}
+	req.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
+	req.Params.ClientInfo = mcp.Implementation{Name: "e2e", Version: "1"}
+	res, err := c.Initialize(context.Background(), req)
+	if err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+	return res
+}
+
+// toolOutput is what every tool's structured content has in common.
+type toolOutput struct {
+	Demo            bool `json:"demo"`
+	Troubleshooting *struct {
+		Diagnosis string   `json:"diagnosis"`
+		Summary   string   `json:"summary"`
+		NextSteps []string `json:"next_steps"`
+	} `json:"troubleshooting"`
+}
+
+func call(t *testing.T, c *client.Client, name string, args any) (*mcp.CallToolResult, toolOutput) {
+	t.Helper()
+	req := mcp.CallToolRequest{}
+	req.Params.Name = name
+	req.Params.Arguments = args
+	res, err := c.CallTool(context.Background(), req)
+	if err != nil {
+		t.Fatalf("%s: protocol error: %v", name, err)
+	}
+	var out toolOutput
+	if err := json.Unmarshal(res.RawStructuredContent, &out); err != nil {
+		t.Fatalf("%s: structured content %q does not decode: %v", name, res.RawStructuredContent, err)
+	}
+	return res, out
+}
+
+// everyToolOnDemo calls every listed tool with no arguments, then with an
+// unknown one, and checks the results are demo results and errors say what to do.
+func everyToolOnDemo(t *testing.T, c *client.Client) {
+	t.Helper()
+	list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatalf("tools/list: %v", err)
+	}
+	if len(list.Tools) == 0 {
+		t.Fatal("tools/list is empty")
+	}
+	for _, tool := range list.Tools {
+		t.Run(tool.Name, func(t *testing.T) {
+			res, out := call(t, c, tool.Name, map[string]any{})
+			if res.IsError {
+				t.Fatalf("on the demo account, with no arguments: isError: %s", resultText(res))
+			}
+			if !out.Demo || !strings.HasPrefix(resultText(res), "DEMO ACCOUNT") {
+				t.Errorf("a demo result not marked demo: demo=%v, text %.60q", out.Demo, resultText(res))
+			}
+
+			res, out = call(t, c, tool.Name, map[string]any{"no_such_argument": 1})
+			if !res.IsError || out.Troubleshooting == nil {
+				t.Fatalf("an unknown argument: isError=%v troubleshooting=%v, want both", res.IsError, out.Troubleshooting)
+			}
+			tr := out.Troubleshooting
+			if tr.Diagnosis != "invalid_input" || len(tr.NextSteps) == 0 || !strings.Contains(tr.Summary, "no_such_argument") {
+				t.Errorf("troubleshooting = %+v, want invalid_input naming the argument, with next steps", tr)
+			}
+			if !out.Demo || !strings.Contains(resultText(res), tr.Summary) {
+				t.Errorf("error result: demo=%v, text %q does not carry the summary", out.Demo, resultText(res))
+			}
+		})
+	}
+}
+
+func TestStdioEveryToolOnDemo(t *testing.T) {
+	stderr := &lockedBuffer{}
+	c, err := client.NewStdioMCPClientWithOptions(bin, binEnv(t), []string{"serve", "--demo"},
+		transport.WithCommandStderrWriter(stderr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	init := initialize(t, c)
+	if !strings.HasPrefix(init.Instructions, "DEMO MODE") {
+		t.Errorf("instructions do not open with DEMO MODE: %.80q", init.Instructions)
+	}
+	everyToolOnDemo(t, c)
+
+	// A tool that does not exist is a protocol error; the session goes on.
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "no_such_tool"
+	if _, err := c.CallTool(context.Background(), req); err == nil {
+		t.Error("calling an unknown tool succeeded")
+	}
+	if err := c.Ping(context.Background()); err != nil {
+		t.Errorf("ping after an unknown tool: %v", err)
+	}
+	if strings.Contains(stderr.String(), "pat_e2e_must_never_be_used") {
+		t.Error("the person's token reached the log")
+	}
+	if !strings.Contains(stderr.String(), "demo mode") {
+		t.Errorf("stderr does not say demo mode:\n%s", stderr)
+	}
+}
+
+// runBinary runs the binary to its end with args and returns its exit code and output.
+func runBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), binEnv(t)...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+func TestCallOnDemo(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		stdout    string // part of stdout
+		stdoutRE  string // a pattern stdout matches
+		stderr    string // part of stderr
+		diagnosis string // the troubleshooting printed, if any
+	}{
+		{name: "a tool", args: []string{"call", "verify_token", "--demo"}, code: exitOK, stdout: `"demo": true`},
+		{name: "invalid arguments", args: []string{"call", "verify_token", `{"bogus": 1}`, "--demo"}, code: exitToolError, diagnosis: "invalid_input"},
+		{name: "arguments not an object", args: []string{"call", "verify_token", `[1]`, "--demo"}, code: exitUsage, stderr: "must be a JSON object"},
+		{name: "unknown tool", args: []string{"call", "no_such_tool", "--demo"}, code: exitUsage, stderr: "the tools are: "},
+		{name: "demo and sandbox", args: []string{"call", "verify_token", "--demo", "--sandbox"}, code: exitUsage, stderr: "exclude each other"},
+		{name: "HTTP on every interface", args: []string{"serve", "--demo", "--http", "0.0.0.0:0"}, code: exitUsage, stderr: "needs its own authentication design"},
+		{name: "HTTP on another machine's address", args: []string{"serve", "--http", "192.0.2.1:8080"}, code: exitUsage, stderr: "loopback"},
+		{name: "HTTP address without port", args: []string{"serve", "--http", "127.0.0.1"}, code: exitUsage, stderr: "HOST:PORT"},
+		// The tour shows the expired demo token refused, which a served demo cannot reach.
+		{name: "the demo tour", args: []string{"demo"}, code: exitOK, stdoutRE: `token_(rejected|expired)`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runBinary(t, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("stdout %q, stderr %q: want them to contain %q and %q", stdout, stderr, tc.stdout, tc.stderr)
+			}
+			if tc.stdoutRE != "" && !regexp.MustCompile(tc.stdoutRE).MatchString(stdout) {
+				t.Errorf("stdout does not match %s:\n%s", tc.stdoutRE, stdout)
+			}
+			if tc.diagnosis != "" {
+				var out toolOutput
+				if err := json.Unmarshal([]byte(stdout), &out); err != nil || out.Troubleshooting == nil || out.Troubleshooting.Diagnosis != tc.diagnosis {
+					t.Errorf("stdout %s: want troubleshooting %s (%v)", stdout, tc.diagnosis, err)
+				}
+			}
+			if strings.Contains(stdout+stderr, "pat_e2e_must_never_be_used") {
+				t.Error("the person's token was printed")
+			}
+		})
+	}
+}
+
+var servingURL = regexp.MustCompile(`msg="serving MCP over Streamable HTTP" url=(\S+)`)
+
+func TestHTTPEveryToolOnDemoThenSIGTERM(t *testing.T) {
+	cmd := exec.Command(bin, "serve", "--demo", "--http", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), binEnv(t)...)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	stderr := &lockedBuffer{}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			fmt.Fprintln(stderr, sc.Text())
+			if m := servingURL.FindStringSubmatch(sc.Text()); m != nil {
+				urls <- m[1]
+			}
+		}
+		close(urls)
+		exited <- cmd.Wait()
+	}()
+	ended := false
+	defer func() {
+		if !ended {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	url, ok := <-urls
+	if !ok {
+		t.Fatalf("the server stopped before serving:\n%s", stderr)
+	}
+
+	c, err := client.NewStreamableHttpClient(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if init := initialize(t, c); !strings.HasPrefix(init.Instructions, "DEMO MODE") {
+		t.Errorf("instructions over HTTP do not open with DEMO MODE: %.80q", init.Instructions)
+	}
+	everyToolOnDemo(t, c)
+	_ = c.Close()
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		ended = true
+		if err != nil {
+			t.Errorf("after SIGTERM: %v, want exit 0\n%s", err, stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("still running 20 s after SIGTERM\n%s", stderr)
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Errorf("no shutdown in the log:\n%s", stderr)
+	}
+}
+
+// resultText is the text content of a tool result.
+func resultText(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := mcp.AsTextContent(c); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
