@@ -119,6 +119,8 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		_ = h.client.Close()
 		cancel()
 		_ = inR.Close()
+		// A worker may still be writing a late result: with nobody reading, it would block forever.
+		_ = outR.Close()
 		<-done
 	})
 	if err := h.client.Start(ctx); err != nil {
