@@ -252,11 +252,11 @@ func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQ
 	if !byExpiry(in.SortBy) {
 		q.SortBy = in.SortBy
 	}
-	sc, err := readPages(ctx, d, c, q, limit)
+	now := d.now()
+	sc, err := readPages(ctx, d, c, q, limit, now)
 	if err != nil {
 		return nil, err
 	}
-	now := d.now()
 	doms := dedupe(sc.domains)
 	out := &ListDomainsOutput{Scanned: len(doms)}
 	switch {
@@ -307,15 +307,14 @@ func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQ
 		doms = doms[:b.listed]
 		out.Truncated = true
 	}
-	for _, dom := range doms {
-		out.Domains = append(out.Domains, summarize(dom, now))
-	}
+	out.Domains = doms
 	return out, nil
 }
 
-// scan is what readPages read.
+// scan is what readPages read, each domain summarised as it arrived: a whole
+// portfolio is held in memory, so it is held in its compact form.
 type scan struct {
-	domains  []gandi.Domain
+	domains  []DomainSummary
 	total    int  // Gandi's count of matching domains, -1 when it did not say
 	pages    int  // pages read
 	complete bool // every page was read
@@ -324,15 +323,15 @@ type scan struct {
 // readPages reads up to limit pages of scanPerPage domains, in order. With
 // Gandi's count it fetches pages 2.. concurrently (Deps.MaxConcurrentPages at
 // once); without it, it follows the Link header's next page one by one.
-func readPages(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQuery, limit int) (*scan, error) {
+func readPages(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQuery, limit int, now time.Time) (*scan, error) {
 	q.Page, q.PerPage = 1, scanPerPage
 	first, err := c.Domains(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	sc := &scan{domains: first.Domains, total: matchCount(first), pages: 1}
+	sc := &scan{domains: summarizeAll(nil, first.Domains, now), total: matchCount(first), pages: 1}
 	if sc.total < 0 {
-		return followLinks(ctx, d, c, first, limit, sc)
+		return followLinks(ctx, d, c, first, limit, sc, now)
 	}
 	size := scanPerPage
 	if n := len(first.Domains); n > 0 && n < size && n < sc.total {
@@ -343,7 +342,7 @@ func readPages(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQue
 	sc.complete = planned == pages
 	prog := newPageProgress(ctx, d, planned)
 	prog.step()
-	rest := make([][]gandi.Domain, planned-1)
+	rest := make([][]DomainSummary, planned-1)
 	err = parallel(ctx, planned-1, d.concurrency(), func(ctx context.Context, i int) error {
 		pq := q
 		pq.Page = i + 2
@@ -351,13 +350,14 @@ func readPages(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQue
 		if err != nil {
 			return err
 		}
-		rest[i] = p.Domains
+		rest[i] = summarizeAll(nil, p.Domains, now)
 		prog.step()
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	sc.domains = slices.Grow(sc.domains, len(rest)*size)
 	for _, r := range rest {
 		sc.domains = append(sc.domains, r...)
 	}
@@ -366,7 +366,7 @@ func readPages(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQue
 }
 
 // followLinks reads the pages after first one at a time, through Link rel="next".
-func followLinks(ctx context.Context, d *Deps, c *gandi.Client, first *gandi.DomainPage, limit int, sc *scan) (*scan, error) {
+func followLinks(ctx context.Context, d *Deps, c *gandi.Client, first *gandi.DomainPage, limit int, sc *scan, now time.Time) (*scan, error) {
 	prog := newPageProgress(ctx, d, 0)
 	prog.step()
 	seen := map[string]bool{}
@@ -384,7 +384,7 @@ func followLinks(ctx context.Context, d *Deps, c *gandi.Client, first *gandi.Dom
 		if len(p.Domains) == 0 {
 			break
 		}
-		sc.domains = append(sc.domains, p.Domains...)
+		sc.domains = summarizeAll(sc.domains, p.Domains, now)
 		next = p.NextURL
 	}
 	sc.complete = true
@@ -432,7 +432,7 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // dedupe drops a domain seen on an earlier page, which happens when the list
 // shifts while pages are read.
-func dedupe(ds []gandi.Domain) []gandi.Domain {
+func dedupe(ds []DomainSummary) []DomainSummary {
 	seen := make(map[string]bool, len(ds))
 	out := ds[:0:0]
 	for _, d := range ds {
@@ -450,9 +450,9 @@ func dedupe(ds []gandi.Domain) []gandi.Domain {
 
 // expiringBy keeps the domains whose registry end date is at or before cutoff,
 // and counts those without one.
-func expiringBy(ds []gandi.Domain, cutoff time.Time) (kept []gandi.Domain, undated int) {
+func expiringBy(ds []DomainSummary, cutoff time.Time) (kept []DomainSummary, undated int) {
 	for _, d := range ds {
-		switch end := d.Dates.RegistryEndsAt; {
+		switch end := d.ExpiresAt; {
 		case end == nil:
 			undated++
 		case !end.After(cutoff):
@@ -463,9 +463,9 @@ func expiringBy(ds []gandi.Domain, cutoff time.Time) (kept []gandi.Domain, undat
 }
 
 // sortByExpiry orders by registry end date (undated last either way), then by name.
-func sortByExpiry(ds []gandi.Domain, desc bool) {
-	slices.SortStableFunc(ds, func(a, b gandi.Domain) int {
-		ea, eb := a.Dates.RegistryEndsAt, b.Dates.RegistryEndsAt
+func sortByExpiry(ds []DomainSummary, desc bool) {
+	slices.SortStableFunc(ds, func(a, b DomainSummary) int {
+		ea, eb := a.ExpiresAt, b.ExpiresAt
 		switch {
 		case ea == nil && eb == nil:
 		case ea == nil:
@@ -482,6 +482,15 @@ func sortByExpiry(ds []gandi.Domain, desc bool) {
 		}
 		return strings.Compare(a.FQDN, b.FQDN)
 	})
+}
+
+// summarizeAll appends the summaries of ds to into.
+func summarizeAll(into []DomainSummary, ds []gandi.Domain, now time.Time) []DomainSummary {
+	into = slices.Grow(into, len(ds))
+	for _, d := range ds {
+		into = append(into, summarize(d, now))
+	}
+	return into
 }
 
 // summarize keeps what a person acts on, leaving empty fields out.

@@ -243,7 +243,7 @@ func TestReadPagesWithSmallerServerPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := readPages(context.Background(), &Deps{}, c, gandi.DomainsQuery{}, 100)
+	sc, err := readPages(context.Background(), &Deps{}, c, gandi.DomainsQuery{}, 100, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestReadPagesWithSmallerServerPages(t *testing.T) {
 }
 
 func TestDedupeKeepsTheFirstOfEachDomain(t *testing.T) {
-	ds := dedupe([]gandi.Domain{{ID: "1", FQDN: "a.fr"}, {ID: "2", FQDN: "b.fr"}, {ID: "1", FQDN: "a.fr"}, {FQDN: "c.fr"}, {FQDN: "c.fr"}})
+	ds := dedupe([]DomainSummary{{ID: "1", FQDN: "a.fr"}, {ID: "2", FQDN: "b.fr"}, {ID: "1", FQDN: "a.fr"}, {FQDN: "c.fr"}, {FQDN: "c.fr"}})
 	var got []string
 	for _, d := range ds {
 		got = append(got, d.FQDN)
@@ -282,7 +282,7 @@ func BenchmarkReadPages(b *testing.B) {
 			fake.SetLatency(20 * time.Millisecond)
 			d := &Deps{MaxConcurrentPages: bound}
 			for b.Loop() {
-				sc, err := readPages(context.Background(), d, c, gandi.DomainsQuery{}, 100)
+				sc, err := readPages(context.Background(), d, c, gandi.DomainsQuery{}, 100, time.Now())
 				if err != nil || len(sc.domains) != 1000 {
 					b.Fatalf("%v, %d domains", err, len(sc.domains))
 				}

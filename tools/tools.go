@@ -184,6 +184,7 @@ func result(out any, summary string, demo, isError bool) *mcp.CallToolResult {
 		return mcp.NewToolResultError("gandi-mcp could not encode its result: " + err.Error())
 	}
 	var text strings.Builder
+	text.Grow(len(summary) + len(raw) + 64) // one allocation: a whole portfolio's JSON is megabytes
 	if demo {
 		text.WriteString("DEMO ACCOUNT (built-in fake, not your Gandi account).\n")
 	}

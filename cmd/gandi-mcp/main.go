@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
@@ -22,6 +23,11 @@ import (
 
 	"github.com/gandi-mcp/gandi-mcp/skill"
 )
+
+// memoryLimit is a soft limit for the Go heap: gandi-mcp runs beside an
+// assistant for hours, and a whole-portfolio listing should not leave a large
+// footprint behind. GOMEMLIMIT overrides it.
+const memoryLimit = 20 << 20
 
 // Exit codes.
 const (
@@ -56,6 +62,9 @@ var commands = []command{
 }
 
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
 		stdoutTTY: isTerminal(os.Stdout), stdinTTY: isTerminal(os.Stdin)})
