@@ -60,8 +60,6 @@ func (s *syncBuffer) String() string {
 
 type harnessOption func(*harness)
 
-// withEnv sets a variable the server sees (only the server: the test process's environment is untouched).
-func withEnv(k, v string) harnessOption { return func(h *harness) { h.env[k] = v } }
 
 // withDeps lets a test adjust the server's dependencies before it starts.
 func withDeps(f func(*tools.Deps)) harnessOption {

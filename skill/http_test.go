@@ -131,6 +131,7 @@ func TestServeHTTPCallsToolsAndSendsLogs(t *testing.T) {
 			})
 			level := mcp.SetLevelRequest{}
 			level.Params.Level = mcp.LoggingLevelWarning
+			//lint:ignore SA1019 logging/setLevel is still what clients on the 2025 protocol send
 			if err := c.SetLevel(context.Background(), level); err != nil {
 				t.Fatalf("logging/setLevel over HTTP: %v", err)
 			}

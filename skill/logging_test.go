@@ -90,6 +90,7 @@ func TestLogMessagesReachTheClientAtTheirLevel(t *testing.T) {
 			if tc.level != "" {
 				req := mcp.SetLevelRequest{}
 				req.Params.Level = tc.level
+				//lint:ignore SA1019 logging/setLevel is still what clients on the 2025 protocol send
 				if err := h.client.SetLevel(context.Background(), req); err != nil {
 					t.Fatalf("logging/setLevel %s: %v", tc.level, err)
 				}

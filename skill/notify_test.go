@@ -77,6 +77,7 @@ func TestLogNotificationsFollowTheRequestedLevel(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h, _ := newFaultHarness(t, credential{name: "pat", secret: "pat_notify0123456789abcdef0123456789"})
 			if tc.level != "" {
+				//lint:ignore SA1019 logging/setLevel is still what clients on the 2025 protocol send
 				if err := h.client.SetLevel(context.Background(), mcp.SetLevelRequest{Params: mcp.SetLevelParams{Level: tc.level}}); err != nil {
 					t.Fatal(err)
 				}

@@ -43,6 +43,7 @@ func renewHarness(t *testing.T, fromEnv bool, opts ...harnessOption) (*harness, 
 	h := newHarness(t, append([]harnessOption{setup}, opts...)...)
 	req := mcp.SetLevelRequest{}
 	req.Params.Level = mcp.LoggingLevelDebug
+	//lint:ignore SA1019 logging/setLevel is still what clients on the 2025 protocol send
 	if err := h.client.SetLevel(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}

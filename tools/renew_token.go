@@ -543,7 +543,7 @@ func (r *rotation) checkNew(ctx context.Context, secret string) error {
 		return err
 	}
 	if info.ExpiresIn <= 0 {
-		return errors.New("Gandi's /tokeninfo says the new token has already expired")
+		return errors.New("the new token has already expired, by Gandi's /tokeninfo")
 	}
 	if r.out.ExpiresAt == nil {
 		exp := r.d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
