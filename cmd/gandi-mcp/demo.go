@@ -70,13 +70,8 @@ const demoRows = 10
 // runDemo is a guided tour of every tool over the built-in demo account.
 func runDemo(ctx context.Context, e *env, args []string) int {
 	fs, _ := newFlagSet("demo", "")
-	pos, code, ok := flags(e, fs, args)
-	if !ok {
+	if code, ok := flagsOnly(e, fs, args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		fmt.Fprintln(e.stderr, "gandi-mcp demo: takes no arguments")
-		return exitUsage
 	}
 	d, err := skill.StartDemo()
 	if err != nil {

@@ -235,6 +235,20 @@ func commandHelp(w io.Writer, fs *flag.FlagSet, positional string) {
 	fmt.Fprintf(w, "  --%-18s %s\n", "help", "show this help")
 }
 
+// flagsOnly parses a command that takes flags and no argument. A stray
+// argument is never repeated back: it may well be a token.
+func flagsOnly(e *env, fs *flag.FlagSet, args []string, hint string) (int, bool) {
+	pos, code, ok := flags(e, fs, args)
+	if !ok {
+		return code, false
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(e.stderr, "%s: takes no arguments%s\n", fs.Name(), hint)
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
 func newFlagSet(name, positional string) (*flag.FlagSet, *bool) {
 	fs := flag.NewFlagSet("gandi-mcp "+name, flag.ContinueOnError)
 	sandbox := fs.Bool("sandbox", false, "use Gandi's sandbox environment (also GANDI_SANDBOX=1)")
@@ -287,14 +301,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs, sandbox := newFlagSet("serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT]")
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
 	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
-	pos, code, ok := flags(e, fs, args)
-	if !ok {
+	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		// Not repeated: a stray argument may be a token.
-		fmt.Fprintln(e.stderr, "gandi-mcp serve: takes no arguments; 'gandi-mcp --help' lists the commands")
-		return exitUsage
 	}
 	if *httpAddr != "" {
 		if err := skill.CheckHTTPAddr(*httpAddr); err != nil {

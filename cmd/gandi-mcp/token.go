@@ -58,14 +58,8 @@ func options(e *env, sandbox bool, fallback slog.Level) (skill.Options, error) {
 func runTokenSet(ctx context.Context, e *env, args []string) int {
 	fs, sandbox := newFlagSet("token set", "[--sandbox] [--verify]  (the token comes on standard input)")
 	verify := fs.Bool("verify", false, "ask Gandi about the token first, and store it only if Gandi accepts it")
-	pos, code, ok := flags(e, fs, args)
-	if !ok {
+	if code, ok := flagsOnly(e, fs, args, "; the token is read from standard input, never from the command line (it would stay in your shell history). Run it, paste the token, press Enter."); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		// Never repeat the argument: it may well be the token itself.
-		fmt.Fprintln(e.stderr, "gandi-mcp token set: takes no arguments; the token is read from standard input, never from the command line (it would stay in your shell history). Run it, paste the token, press Enter.")
-		return exitUsage
 	}
 	o, err := options(e, *sandbox, slog.LevelError)
 	if err != nil {
@@ -108,13 +102,8 @@ func sandboxFlag(on bool) string {
 
 func runTokenPath(ctx context.Context, e *env, args []string) int {
 	fs, sandbox := newFlagSet("token path", "[--sandbox]")
-	pos, code, ok := flags(e, fs, args)
-	if !ok {
+	if code, ok := flagsOnly(e, fs, args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		fmt.Fprintln(e.stderr, "gandi-mcp token path: takes no arguments")
-		return exitUsage
 	}
 	o, err := options(e, *sandbox, slog.LevelError)
 	if err != nil {
@@ -150,13 +139,8 @@ func runTokenPath(ctx context.Context, e *env, args []string) int {
 
 func runScopes(ctx context.Context, e *env, args []string) int {
 	fs, sandbox := newFlagSet("scopes", "[--sandbox]")
-	pos, code, ok := flags(e, fs, args)
-	if !ok {
+	if code, ok := flagsOnly(e, fs, args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		fmt.Fprintln(e.stderr, "gandi-mcp scopes: takes no arguments")
-		return exitUsage
 	}
 	rows := [][]string{{"TOOL", "SCOPES NEEDED", "WHAT IT DOES"}}
 	var all []string
