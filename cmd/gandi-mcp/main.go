@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -384,20 +385,20 @@ func runCall(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// writeJSON writes a result's structured content, indented, for programs and pipes.
+// writeJSON writes a result's structured content, indented, for programs and
+// pipes, in the order the tool's output schema declares its fields.
 func writeJSON(w io.Writer, res *mcp.CallToolResult) {
 	out := res.RawStructuredContent
 	if len(out) == 0 {
 		out, _ = json.Marshal(res.StructuredContent)
 	}
-	var v any
-	if json.Unmarshal(out, &v) != nil {
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, out, "", "  ") != nil {
 		fmt.Fprintln(w, string(out))
 		return
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	pretty.WriteByte('\n')
+	_, _ = pretty.WriteTo(w)
 }
 
 // isTerminal says whether f is a character device, as a terminal is.
