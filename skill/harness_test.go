@@ -60,7 +60,6 @@ func (s *syncBuffer) String() string {
 
 type harnessOption func(*harness)
 
-
 // withDeps lets a test adjust the server's dependencies before it starts.
 func withDeps(f func(*tools.Deps)) harnessOption {
 	return func(h *harness) { f(h.deps) }

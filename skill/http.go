@@ -82,7 +82,8 @@ func (s *Server) ServeHTTP(ctx context.Context, addr string, started func(url st
 func CheckHTTPAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" {
-		return fmt.Errorf("HTTP address %q is not HOST:PORT; use e.g. 127.0.0.1:8080", addr)
+		// The value is not repeated: a token typed in the wrong place must not reach a log.
+		return fmt.Errorf("the --http address is not HOST:PORT; use e.g. 127.0.0.1:8080")
 	}
 	if isLoopbackHost(host) {
 		return nil

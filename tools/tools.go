@@ -142,10 +142,6 @@ func define[In any, Out any, PO interface {
 			defer d.Flush(ctx)
 		}
 		ctx = withProgressToken(ctx, req)
-		if d.Flush != nil {
-			// Deferred, so that the failure log below is written before the result too.
-			defer d.Flush(ctx)
-		}
 		var in In
 		var out *Out
 		err := decodeArguments(req, &in)

@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, e *env) int {
 			return c.run(ctx, e, args)
 		}
 	}
-	fmt.Fprintf(e.stderr, "gandi-mcp: unknown command %q; the commands are: %s\nRun 'gandi-mcp --help' for what each does.\n", name, commandNames())
+	fmt.Fprintf(e.stderr, "gandi-mcp: unknown command %s; the commands are: %s\nRun 'gandi-mcp --help' for what each does.\n", echo(name), commandNames())
 	return exitUsage
 }
 
@@ -236,6 +236,15 @@ func commandHelp(w io.Writer, fs *flag.FlagSet, positional string) {
 	fmt.Fprintf(w, "  --%-18s %s\n", "help", "show this help")
 }
 
+// echo quotes a mistyped word back only when it cannot be a secret: a token
+// pasted in the wrong place must not end up in a terminal's scrollback or a log.
+func echo(word string) string {
+	if len(word) <= 20 && !strings.HasPrefix(word, "pat_") && strings.Trim(word, "abcdefghijklmnopqrstuvwxyz_-") == "" {
+		return strconv.Quote(word)
+	}
+	return "(not repeated: it could be a token)"
+}
+
 // flagsOnly parses a command that takes flags and no argument. A stray
 // argument is never repeated back: it may well be a token.
 func flagsOnly(e *env, fs *flag.FlagSet, args []string, hint string) (int, bool) {
@@ -357,7 +366,7 @@ func runCall(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	if srv.Tool(pos[0]) == nil {
-		fmt.Fprintf(e.stderr, "gandi-mcp call: unknown tool %q; the tools are: %s\n", pos[0], toolNames(srv))
+		fmt.Fprintf(e.stderr, "gandi-mcp call: unknown tool %s; the tools are: %s\n", echo(pos[0]), toolNames(srv))
 		return exitUsage
 	}
 	var raw json.RawMessage
@@ -418,7 +427,7 @@ func toolNames(srv *skill.Server) string {
 
 func runTools(ctx context.Context, e *env, args []string) int {
 	fs, sandbox := newFlagSet("tools", "")
-	if _, code, ok := flags(e, fs, args); !ok {
+	if code, ok := flagsOnly(e, fs, args, ""); !ok {
 		return code
 	}
 	srv, err := build(e, *sandbox)

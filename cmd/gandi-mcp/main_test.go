@@ -144,7 +144,9 @@ func TestTokenSetRefusesBadShapes(t *testing.T) {
 
 func TestTokenSetNeverTakesTheTokenAsAnArgument(t *testing.T) {
 	env, _ := home(t)
-	for _, args := range [][]string{{"token", "set", secret}, {"token", "set", "--verify=" + secret}} {
+	for _, args := range [][]string{{"token", "set", secret}, {"token", "set", "--verify=" + secret},
+		// The easy slips: a forgotten "set", a token given as the command or as a tool's name.
+		{"token", secret}, {secret}, {"call", secret}, {"serve", "--http", secret}, {"tools", secret}} {
 		code, stdout, stderr := invocation{env: env}.run(t, args...)
 		if code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args[:2], code, exitUsage)

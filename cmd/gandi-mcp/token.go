@@ -39,7 +39,7 @@ func runToken(ctx context.Context, e *env, args []string) int {
 			return c.run(ctx, e, args[1:])
 		}
 	}
-	fmt.Fprintf(e.stderr, "gandi-mcp token: unknown token command %q; the token commands are: %s\n", args[0], strings.Join(names, ", "))
+	fmt.Fprintf(e.stderr, "gandi-mcp token: unknown token command %s; the token commands are: %s\n", echo(args[0]), strings.Join(names, ", "))
 	return exitUsage
 }
 
