@@ -26,7 +26,13 @@ type TokenInfo struct {
 	Entities []Entity `json:"entities"`
 	// ExpiresIn is the token's remaining life in seconds; 0 when not given.
 	ExpiresIn int64 `json:"expires_in"`
+	// ExpiresInGiven says that the answer carried a readable expires_in.
+	ExpiresInGiven bool `json:"-"`
 }
+
+// ExpiryKnown says whether the token's expiry is known: an answer without a
+// readable expires_in must not be taken for an expired token.
+func (t *TokenInfo) ExpiryKnown() bool { return t.ExpiresInGiven || t.ExpiresIn != 0 }
 
 // UnmarshalJSON accepts expires_in as an integer, a float or a numeric string.
 func (t *TokenInfo) UnmarshalJSON(b []byte) error {
@@ -40,15 +46,10 @@ func (t *TokenInfo) UnmarshalJSON(b []byte) error {
 	}
 	*t = TokenInfo(v.plain)
 	s := strings.Trim(strings.TrimSpace(string(v.ExpiresIn)), `"`)
-	switch {
-	case s == "" || s == "null":
-		t.ExpiresIn = 0
-	default:
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("expires_in %s is not a number", v.ExpiresIn)
-		}
-		t.ExpiresIn = int64(f)
+	// Lenient, as Gandi does not document the field's type: unreadable means unknown.
+	t.ExpiresIn, t.ExpiresInGiven = 0, false
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && math.Abs(f) < 1e15 {
+		t.ExpiresIn, t.ExpiresInGiven = int64(f), true
 	}
 	return nil
 }
@@ -77,9 +78,46 @@ type RenewedToken struct {
 	AccessToken Secret    `json:"access_token"`
 	ID          string    `json:"id"`
 	Name        string    `json:"name"`
-	ExpiresAt   time.Time `json:"expires_at"`
+	ExpiresAt   time.Time `json:"expires_at"` // zero when Gandi's answer did not say it readably
 	Scopes      []string  `json:"scopes"`
 	Entities    []Entity  `json:"entities"`
+}
+
+// UnmarshalJSON reads the secret strictly and everything else leniently: a
+// field in an unexpected shape must never cost a token Gandi has just issued.
+func (r *RenewedToken) UnmarshalJSON(b []byte) error {
+	var v map[string]json.RawMessage
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = RenewedToken{}
+	var secret string
+	if raw, ok := v["access_token"]; ok {
+		if err := json.Unmarshal(raw, &secret); err != nil {
+			return fmt.Errorf("access_token is not a string")
+		}
+	}
+	r.AccessToken = Secret(secret)
+	_ = json.Unmarshal(v["id"], &r.ID)
+	_ = json.Unmarshal(v["name"], &r.Name)
+	_ = json.Unmarshal(v["scopes"], &r.Scopes)
+	_ = json.Unmarshal(v["entities"], &r.Entities)
+	var when string
+	if json.Unmarshal(v["expires_at"], &when) == nil {
+		r.ExpiresAt = parseLenientTime(when)
+	}
+	return nil
+}
+
+// parseLenientTime reads RFC 3339 and the common zone-less forms (taken as UTC);
+// the zero time when none fits.
+func parseLenientTime(s string) time.Time {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04:05Z07:00"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
 }
 
 // RenewToken renews the token in use (POST /v5/organization/access-tokens).

@@ -45,10 +45,36 @@ func TestTokenInfoIsLenient(t *testing.T) {
 			}
 		})
 	}
-	srv := newScripted(t, answer{200, nil, `{"expires_in": "soon"}`})
-	c, _ := newClient(t, srv.URL, nil)
-	if _, err := c.TokenInfo(context.Background()); !errors.Is(err, gandi.ErrBadResponse) {
-		t.Errorf("non-numeric expires_in: err = %v, want ErrBadResponse", err)
+	// What Gandi does not say readably is unknown, never "expired".
+	for body, known := range map[string]bool{`{"expires_in": "soon"}`: false, `{}`: false, `{"expires_in": null}`: false,
+		`{"expires_in": 0}`: true, `{"expires_in": "60"}`: true, `{"expires_in": -5}`: true} {
+		srv := newScripted(t, answer{200, nil, body})
+		c, _ := newClient(t, srv.URL, nil)
+		ti, err := c.TokenInfo(context.Background())
+		if err != nil || ti.ExpiryKnown() != known {
+			t.Errorf("%s: err %v, expiry known %v; want nil, %v", body, err, ti != nil && ti.ExpiryKnown(), known)
+		}
+	}
+}
+
+// A renewal answer whose other fields come in an unexpected shape still yields the new secret.
+func TestRenewTokenKeepsTheSecretOfAnOddAnswer(t *testing.T) {
+	for body, wantExpiry := range map[string]string{
+		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": "2026-12-22 10:00:00"}`:        "2026-12-22T10:00:00Z",
+		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": "in a month", "scopes": "all"}`: "0001-01-01T00:00:00Z",
+		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": 1766397600}`:                    "0001-01-01T00:00:00Z",
+		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": "2026-12-22T10:00:00+01:00"}`:  "2026-12-22T09:00:00Z",
+	} {
+		srv := newScripted(t, answer{201, map[string]string{"Content-Type": "application/json"}, body})
+		c, _ := newClient(t, srv.URL, nil)
+		rt, err := c.RenewToken(context.Background(), gandi.RenewRequest{})
+		if err != nil {
+			t.Errorf("%s: %v", body, err)
+			continue
+		}
+		if rt.AccessToken.Reveal() != "pat_new0123456789abcdef0123456789" || rt.ID != "i1" || rt.ExpiresAt.Format(time.RFC3339) != wantExpiry {
+			t.Errorf("%s: got id %q expires %s", body, rt.ID, rt.ExpiresAt.Format(time.RFC3339))
+		}
 	}
 }
 

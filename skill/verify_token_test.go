@@ -108,6 +108,20 @@ func TestVerifyToken(t *testing.T) {
 			}
 		},
 	}, {
+		name: "tokeninfo without expires_in: expiry unknown, not expired",
+		setup: func(h *harness, org gandi.Organization) {
+			tok := h.fake.AddToken(ganditest.Token{Name: "quiet", Scopes: []string{"domain:view"}})
+			h.storeToken(tok.Secret, 0o600)
+			h.fake.Inject(ganditest.Fault{Path: "/tokeninfo", Status: 200, ContentType: "application/json",
+				Body: `{"pat_name": "quiet", "scope": ["domain:view"], "entities": []}`})
+		},
+		wantValid: true,
+		check: func(t *testing.T, h *harness, out tools.VerifyTokenOutput) {
+			if out.ExpiresAt != nil || out.DaysLeft != nil || !hasWarning(out, "expiry_unknown", "admin.gandi.net") || hasWarning(out, "expires_soon", "") {
+				t.Errorf("expires_at %v days_left %v warnings %+v: want no expiry and an expiry_unknown warning", out.ExpiresAt, out.DaysLeft, out.Warnings)
+			}
+		},
+	}, {
 		name:          "no credential anywhere",
 		setup:         func(h *harness, org gandi.Organization) {},
 		wantDiagnosis: tools.NoToken,

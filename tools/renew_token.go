@@ -465,6 +465,10 @@ func (r *rotation) current(ctx context.Context) (*gandi.TokenInfo, error) {
 		return nil, r.s.fail(ctx, err, nil, "")
 	}
 	exp := r.d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+	if !info.ExpiryKnown() {
+		r.out.PreviousName = info.PATName
+		return info, nil
+	}
 	if info.ExpiresIn <= 0 {
 		t := diagnose(&gandi.Error{Status: 401, Method: "GET", Path: "/tokeninfo"}, situation{cred: r.s.cred, ep: r.d.Endpoints, expiredAt: &exp})
 		t.Status = 0
@@ -542,10 +546,10 @@ func (r *rotation) checkNew(ctx context.Context, secret string) error {
 	if err != nil {
 		return err
 	}
-	if info.ExpiresIn <= 0 {
+	if info.ExpiryKnown() && info.ExpiresIn <= 0 {
 		return errors.New("the new token has already expired, by Gandi's /tokeninfo")
 	}
-	if r.out.ExpiresAt == nil {
+	if r.out.ExpiresAt == nil && info.ExpiryKnown() {
 		exp := r.d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
 		days := daysLeft(r.d.now(), exp)
 		r.out.ExpiresAt, r.out.DaysLeft = &exp, &days

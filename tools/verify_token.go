@@ -87,8 +87,14 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 		out.Resources = &Resources{WholeOrganization: wholeOrganization(info.Entities), Entities: info.Entities}
 		exp := d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
 		days := daysLeft(d.now(), exp)
-		out.ExpiresAt, out.DaysLeft = &exp, &days
-		if info.ExpiresIn <= 0 {
+		if info.ExpiryKnown() {
+			out.ExpiresAt, out.DaysLeft = &exp, &days
+		} else {
+			days = math.MaxInt // unknown: no "expires soon" warning either
+			out.Warnings = append(out.Warnings, auth.Warning{Code: "expiry_unknown",
+				Message: "Gandi did not say when this token expires; its PAT page in the admin shows it: " + d.Endpoints.PATPageURL() + "."})
+		}
+		if info.ExpiryKnown() && info.ExpiresIn <= 0 {
 			sit := situation{cred: s.cred, ep: d.Endpoints, expiredAt: &exp}
 			t := diagnose(&gandi.Error{Status: 401, Method: "GET", Path: "/tokeninfo"}, sit)
 			t.Status = 0
