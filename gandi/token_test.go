@@ -60,10 +60,10 @@ func TestTokenInfoIsLenient(t *testing.T) {
 // A renewal answer whose other fields come in an unexpected shape still yields the new secret.
 func TestRenewTokenKeepsTheSecretOfAnOddAnswer(t *testing.T) {
 	for body, wantExpiry := range map[string]string{
-		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": "2026-12-22 10:00:00"}`:        "2026-12-22T10:00:00Z",
+		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": "2026-12-22 10:00:00"}`:         "2026-12-22T10:00:00Z",
 		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": "in a month", "scopes": "all"}`: "0001-01-01T00:00:00Z",
 		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": 1766397600}`:                    "0001-01-01T00:00:00Z",
-		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": "2026-12-22T10:00:00+01:00"}`:  "2026-12-22T09:00:00Z",
+		`{"access_token": "pat_new0123456789abcdef0123456789", "id": "i1", "expires_at": "2026-12-22T10:00:00+01:00"}`:   "2026-12-22T09:00:00Z",
 	} {
 		srv := newScripted(t, answer{201, map[string]string{"Content-Type": "application/json"}, body})
 		c, _ := newClient(t, srv.URL, nil)
