@@ -122,6 +122,19 @@ func TestVerifyToken(t *testing.T) {
 			}
 		},
 	}, {
+		name: "organizations refused (403) to a valid token: still valid, with a warning",
+		setup: func(h *harness, org gandi.Organization) {
+			tok := h.fake.AddToken(ganditest.Token{Name: "narrow", Scopes: []string{"domain:view"}})
+			h.storeToken(tok.Secret, 0o600)
+			h.fake.Inject(ganditest.Fault{Path: "/v5/organization/organizations", Status: 403})
+		},
+		wantValid: true,
+		check: func(t *testing.T, h *harness, out tools.VerifyTokenOutput) {
+			if out.Name != "narrow" || !hasWarning(out, "organizations_hidden", "organization:view") {
+				t.Errorf("name %q warnings %+v: want the token described and an organizations_hidden warning naming organization:view", out.Name, out.Warnings)
+			}
+		},
+	}, {
 		name:          "no credential anywhere",
 		setup:         func(h *harness, org gandi.Organization) {},
 		wantDiagnosis: tools.NoToken,
@@ -208,8 +221,9 @@ func TestVerifyToken(t *testing.T) {
 		},
 		wantDiagnosis: tools.WrongEnvironment,
 		check: func(t *testing.T, h *harness, out tools.VerifyTokenOutput) {
-			if !containsAny(out.Troubleshooting.NextSteps, "--sandbox") {
-				t.Errorf("next steps = %v, want --sandbox", out.Troubleshooting.NextSteps)
+			// The token is in the production file: --sandbox alone would find none there.
+			if !containsAny(out.Troubleshooting.NextSteps, "gandi-mcp token set --sandbox < "+out.Source) {
+				t.Errorf("next steps = %v, want the token moved to the sandbox file", out.Troubleshooting.NextSteps)
 			}
 		},
 	}}

@@ -344,12 +344,21 @@ func authTrouble(t *Troubleshooting, ge *gandi.Error, s situation) {
 		}
 	case s.info == nil && s.other != nil:
 		t.Diagnosis = WrongEnvironment
-		t.Summary = "The token belongs to Gandi's " + string(otherEnv(s.ep.Env)) + " environment, but gandi-mcp talks to " + string(s.ep.Env) + "."
+		other := otherEnv(s.ep.Env)
+		t.Summary = "The token belongs to Gandi's " + string(other) + " environment, but gandi-mcp talks to " + string(s.ep.Env) + "."
 		t.LikelyCauses = []string{"A sandbox token used against production, or the reverse."}
-		if s.ep.Env == gandi.Sandbox {
-			t.NextSteps = []string{"Run gandi-mcp without --sandbox (and unset GANDI_SANDBOX), or store a sandbox token with `gandi-mcp token set --sandbox`."}
+		flag, run := " --sandbox", "Run gandi-mcp with --sandbox (or GANDI_SANDBOX=1)"
+		if other == gandi.Production {
+			flag, run = "", "Run gandi-mcp without --sandbox (and unset GANDI_SANDBOX)"
+		}
+		if s.cred != nil && s.cred.Source == auth.SourceFile {
+			// Each environment has its own token file: switching modes alone would find no token.
+			t.NextSteps = []string{
+				"Move the token to the " + string(other) + " token file: gandi-mcp token set" + flag + " < " + s.cred.Origin + ", then delete " + s.cred.Origin + ".",
+				run + " to use it; or keep this mode and store a " + string(s.ep.Env) + " token (create it at " + pat + ").",
+			}
 		} else {
-			t.NextSteps = []string{"Run gandi-mcp with --sandbox (or GANDI_SANDBOX=1), or create a production token at " + pat + "."}
+			t.NextSteps = []string{run + " to use this token, or put a " + string(s.ep.Env) + " token in " + originOf(s) + " (create it at " + pat + ")."}
 		}
 	case s.info == nil && s.expiredAt != nil:
 		t.Diagnosis = TokenExpired

@@ -2,8 +2,10 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/gandi-mcp/gandi-mcp/auth"
@@ -113,6 +115,17 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 
 	// One cheap call that any valid token may make proves the API itself accepts it.
 	orgs, err := s.client.Organizations(ctx, gandi.OrganizationsQuery{})
+	var ge *gandi.Error
+	if err != nil && s.info != nil && errors.As(err, &ge) && ge.Status == 403 {
+		// /tokeninfo accepted the token: a refused listing is a narrow grant, not a bad token.
+		msg := "Gandi refused to list the token's organizations (403), so they are not shown; the token itself is valid."
+		if !slices.Contains(s.info.Scope, "organization:view") {
+			msg += " A PAT with the organization:view scope can see them."
+		}
+		out.Valid = true
+		out.Warnings = append(out.Warnings, auth.Warning{Code: "organizations_hidden", Message: msg})
+		return out, nil
+	}
 	if err != nil {
 		return answerRejected(ctx, out, s, err)
 	}
