@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/gandi-mcp/gandi-mcp/gandi"
@@ -31,4 +32,27 @@ func TestDiagnoseUnreadableAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A 404 from /tokeninfo is a wrong identity host, not a missing domain: the
+// steps must say so rather than send the person to list what the token sees.
+func TestDiagnoseTokeninfoNotFound(t *testing.T) {
+	ep := gandi.EndpointsFor(gandi.Sandbox)
+	tr := diagnose(&gandi.Error{Method: "GET", Path: "/tokeninfo", Status: 404}, situation{ep: ep})
+	if !strings.Contains(tr.Summary, ep.IDURL) || !containsStep(tr.NextSteps, "GANDI_ID_URL") || containsStep(tr.NextSteps, "list_sharing") {
+		t.Errorf("troubleshooting = %+v", tr)
+	}
+	tr = diagnose(&gandi.Error{Method: "GET", Path: "/v5/domain/domains/x.fr", Status: 404}, situation{ep: ep})
+	if !containsStep(tr.NextSteps, "list_domains") {
+		t.Errorf("a missing object should send the person to the lists: %+v", tr.NextSteps)
+	}
+}
+
+func containsStep(steps []string, sub string) bool {
+	for _, s := range steps {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -249,6 +249,11 @@ func diagnose(err error, s situation) Troubleshooting {
 		switch {
 		case ge.Status == 401 || ge.Status == 403:
 			authTrouble(&t, ge, s)
+		case ge.Status == 404 && ge.Path == "/tokeninfo":
+			t.Diagnosis = NotFound
+			t.Summary = "Gandi's identity host (" + s.ep.IDURL + ") has no /tokeninfo, so the token could not be checked."
+			t.LikelyCauses = []string{"GANDI_ID_URL points at the wrong host.", "The sandbox identity host (id.sandbox.gandi.net) is inferred from Gandi's naming, not documented: it may differ."}
+			t.NextSteps = []string{"Check or unset GANDI_ID_URL; in sandbox mode, set GANDI_ID_URL to the sandbox's identity host if Gandi names another one.", "The other tools may still work: /tokeninfo is only used to describe the token."}
 		case ge.Status == 404:
 			t.Diagnosis = NotFound
 			t.Summary = "Gandi does not know the requested object (" + ge.Method + " " + ge.Path + ")."
