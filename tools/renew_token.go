@@ -289,8 +289,9 @@ func (r *rotation) dryRun(ctx context.Context) (*RenewTokenOutput, error) {
 		problem = r.checkHeld()
 	}
 	if problem == nil {
+		// Only a probe: released at once, so that a dry run never holds the lock while it asks Gandi.
 		unlock, t := r.renewalRunning()
-		defer unlock()
+		unlock()
 		problem = t
 	}
 	info, err := r.current(ctx)
