@@ -4,6 +4,9 @@ package auth
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,4 +18,25 @@ func writableDir(dir string) error {
 		return fmt.Errorf("directory %s is not writable: %w", dir, err)
 	}
 	return nil
+}
+
+// ownedByAnotherUser reports a file that belongs neither to this process's user
+// nor to root: its owner could replace the token at will.
+func ownedByAnotherUser(info fs.FileInfo) (int, bool) {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	uid := int(st.Uid)
+	return uid, uid != os.Geteuid() && uid != 0
+}
+
+// dirOpenToOthers reports a directory that group or others may write into
+// without the sticky bit, so that they could replace a file in it.
+func dirOpenToOthers(dir string) bool {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return false
+	}
+	return info.Mode().Perm()&0o022 != 0 && info.Mode()&fs.ModeSticky == 0
 }

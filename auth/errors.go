@@ -50,10 +50,18 @@ type InsecureFileError struct {
 	Path string
 	// Mode is the file's mode.
 	Mode fs.FileMode
+	// OtherOwner says the file belongs to another user, OwnerUID.
+	OtherOwner bool
+	OwnerUID   int
 }
 
 // Error says who can write the file and gives the command that fixes it.
 func (e *InsecureFileError) Error() string {
+	if e.OtherOwner {
+		return fmt.Sprintf("refusing token file %s: it belongs to another user (uid %d), who can change it; "+
+			"store your own token there with gandi-mcp token set, or run: chown $(id -u) %s && chmod 600 %s",
+			e.Path, e.OwnerUID, shellQuote(e.Path), shellQuote(e.Path))
+	}
 	who := "other users"
 	if e.Mode.Perm()&0o002 == 0 {
 		who = "its group"

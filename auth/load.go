@@ -193,6 +193,14 @@ func fromFile(o Options, path string) (*Credential, error) {
 		if perm&0o022 != 0 {
 			return nil, &InsecureFileError{Path: path, Mode: info.Mode()}
 		}
+		if uid, other := ownedByAnotherUser(info); other {
+			return nil, &InsecureFileError{Path: path, Mode: info.Mode(), OtherOwner: true, OwnerUID: uid}
+		}
+		if dirOpenToOthers(filepath.Dir(path)) {
+			warnings = append(warnings, Warning{Code: WarnInsecureTokenFile, Message: fmt.Sprintf(
+				"the directory %s can be written by other users, who could replace the token file; run: chmod 700 %s",
+				filepath.Dir(path), shellQuote(filepath.Dir(path)))})
+		}
 		if perm&0o044 != 0 {
 			warnings = append(warnings, Warning{Code: WarnInsecureTokenFile, Message: fmt.Sprintf(
 				"the token file %s is readable by other users (mode %04o); run: chmod 600 %s",

@@ -199,6 +199,10 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 		t.Summary = "The token file " + loose.Path + " can be changed by other users, so it is not used."
 		t.LikelyCauses = []string{fmt.Sprintf("Its mode is %v: anyone who can write it can make gandi-mcp send their token.", loose.Mode)}
 		t.NextSteps = []string{"Run: chmod 600 " + loose.Path, "Check that the file still holds your token (another user could have changed it), then call verify_token."}
+		if loose.OtherOwner {
+			t.LikelyCauses = []string{fmt.Sprintf("It belongs to another user (uid %d), who can replace the token at will.", loose.OwnerUID)}
+			t.NextSteps = []string{"Store your own token there with `gandi-mcp token set" + sandboxFlag(ep) + "`, or take the file over: chown $(id -u) " + loose.Path + " && chmod 600 " + loose.Path + ".", "Then call verify_token."}
+		}
 		t.Token = &TokenFacts{Source: loose.Path}
 	case errors.As(err, &unreadable):
 		t.Diagnosis = InvalidTokenFormat
