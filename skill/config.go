@@ -42,7 +42,7 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 		UserAgent: Name + "/" + Version(),
 		Logger:    NewLogger(o.Stderr, o.LogLevel),
 		// Only fingerprints and dates are kept there, never a token.
-		ExpiryFile: filepath.Join(xdg.StateHome, "gandi-mcp", "expiry.json"),
+		ExpiryFile: filepath.Join(stateHome(getenv), "gandi-mcp", "expiry.json"),
 	}
 	// The other environment is asked about a refused token only on Gandi's own hosts.
 	if getenv("GANDI_API_URL") == "" && getenv("GANDI_ID_URL") == "" {
@@ -77,6 +77,18 @@ func authOptions(sandbox bool, getenv func(string) string) auth.Options {
 		o.ConfigHome = filepath.Join(o.Home, ".config")
 	}
 	return o
+}
+
+// stateHome is the XDG state directory read through getenv, like authOptions:
+// $XDG_STATE_HOME when absolute, else $HOME/.local/state, else adrg/xdg's answer.
+func stateHome(getenv func(string) string) string {
+	if dir := getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
+		return dir
+	}
+	if home := getenv("HOME"); filepath.IsAbs(home) && runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		return filepath.Join(home, ".local", "state")
+	}
+	return xdg.StateHome
 }
 
 // NewLogger writes text logs to w (stderr when nil): stdout belongs to the protocol.

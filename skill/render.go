@@ -25,15 +25,19 @@ func Readable(tool string, res *mcp.CallToolResult, maxRows int) string {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return resultText(res)
 	}
+	var b strings.Builder
+	var common tools.Common
+	_ = json.Unmarshal(raw, &common)
+	if common.Demo {
+		b.WriteString("DEMO ACCOUNT (built-in fake, not your Gandi account).\n")
+	}
 	if tool == "verify_token" {
 		var out tools.VerifyTokenOutput
 		if json.Unmarshal(raw, &out) == nil {
-			return DescribeToken(&out)
+			return b.String() + DescribeToken(&out)
 		}
 	}
-	var b strings.Builder
-	var common tools.Common
-	if json.Unmarshal(raw, &common) == nil && common.Troubleshooting != nil {
+	if common.Troubleshooting != nil {
 		writeTrouble(&b, common.Troubleshooting)
 	}
 	root, err := parseOrdered(raw)

@@ -212,10 +212,10 @@ var about = map[string]string{
 		"  token path [--sandbox]             show where the token is looked for, and which one is used",
 	"token set": "Reads a Personal Access Token from standard input (not shown as you type or paste it,\n" +
 		"so it never lands in your shell history or on screen) and stores it in the token file,\n" +
-		"mode 0600, in a directory only you can open. With --verify, Gandi checks it first, and a\n" +
+		"mode 0600, in a directory created only for you (0700). With --verify, Gandi checks it first, and a\n" +
 		"token Gandi does not accept is not stored.\n\n" +
 		"  gandi-mcp token set --verify            (then paste the token and press Enter)\n" +
-		"  pass show gandi | gandi-mcp token set   (from a password manager)",
+		"  pass show gandi | head -n 1 | gandi-mcp token set   (from a password manager)",
 	"token path": "Shows every place gandi-mcp looks for a credential, in order, what is there (never\nits value), which one is used, and where `token set` writes.",
 	"scopes":     "Shows which Personal Access Token scope each tool needs. Create the token with the\nscopes of the tools you want an assistant to use, and no more.",
 }
