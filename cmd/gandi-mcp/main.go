@@ -388,10 +388,19 @@ func runCall(ctx context.Context, e *env, args []string) int {
 	} else {
 		writeJSON(e.stdout, res)
 	}
-	if res.IsError {
+	if res.IsError || hasTroubleshooting(res) {
+		// verify_token answers a refused token as a result, not an error; a script still wants to know.
 		return exitToolError
 	}
 	return exitOK
+}
+
+// hasTroubleshooting says whether a result reports a problem.
+func hasTroubleshooting(res *mcp.CallToolResult) bool {
+	var c struct {
+		Troubleshooting json.RawMessage `json:"troubleshooting"`
+	}
+	return json.Unmarshal(res.RawStructuredContent, &c) == nil && len(c.Troubleshooting) > 0 && string(c.Troubleshooting) != "null"
 }
 
 // writeJSON writes a result's structured content, indented, for programs and

@@ -483,3 +483,13 @@ func TestDemo(t *testing.T) {
 		t.Errorf("a token was shown:\n%s", stdout)
 	}
 }
+
+// A refused or missing token is a result, not a tool error, for verify_token;
+// for a script running `gandi-mcp call verify_token && ...` it must still fail.
+func TestCallExitsOneWhenTheResultReportsAProblem(t *testing.T) {
+	env, _ := home(t)
+	code, stdout, _ := invocation{env: env}.run(t, "call", "verify_token", "--json")
+	if code != exitToolError || !strings.Contains(stdout, `"diagnosis": "no_token"`) {
+		t.Errorf("exit %d, stdout %s: want 1 and no_token", code, stdout)
+	}
+}
