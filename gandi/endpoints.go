@@ -143,5 +143,7 @@ func (e Endpoints) AdminURL() string {
 // PATPageURL returns the admin page where a person creates a personal access token.
 func (e Endpoints) PATPageURL() string { return e.AdminURL() + "/organizations/account/pat" }
 
-// SharingURL returns the admin page listing who shares access to the account.
-func (e Endpoints) SharingURL() string { return e.AdminURL() + "/organizations/account/sharing" }
+// SharingURL returns where to start for an organization's Sharing tab: Gandi's
+// help reaches it through ORGANIZATIONS, the organization, then "Sharing"; the
+// tab itself has no documented address.
+func (e Endpoints) SharingURL() string { return e.AdminURL() + "/organizations/" }

@@ -115,8 +115,8 @@ func TestAdminURLs(t *testing.T) {
 		env                 gandi.Environment
 		admin, pat, sharing string
 	}{
-		{gandi.Production, "https://admin.gandi.net", "https://admin.gandi.net/organizations/account/pat", "https://admin.gandi.net/organizations/account/sharing"},
-		{gandi.Sandbox, "https://admin.sandbox.gandi.net", "https://admin.sandbox.gandi.net/organizations/account/pat", "https://admin.sandbox.gandi.net/organizations/account/sharing"},
+		{gandi.Production, "https://admin.gandi.net", "https://admin.gandi.net/organizations/account/pat", "https://admin.gandi.net/organizations/"},
+		{gandi.Sandbox, "https://admin.sandbox.gandi.net", "https://admin.sandbox.gandi.net/organizations/account/pat", "https://admin.sandbox.gandi.net/organizations/"},
 	}
 	for _, tt := range tests {
 		e := gandi.EndpointsFor(tt.env)

@@ -138,7 +138,7 @@ func TestListSharing(t *testing.T) {
 			return ganditest.Token{Name: "sbx", Scopes: []string{"organization:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(a.acme)}}
 		},
 		opts:      []harnessOption{withDeps(func(d *tools.Deps) { d.Endpoints.Env = gandi.Sandbox })},
-		wantAdmin: "https://admin.sandbox.gandi.net/organizations/account/sharing",
+		wantAdmin: "https://admin.sandbox.gandi.net/organizations/",
 		check: func(t *testing.T, h *harness, a *sharingAccount, out tools.ListSharingOutput) {
 			if out.Environment != "sandbox" {
 				t.Errorf("environment %q", out.Environment)
@@ -160,7 +160,7 @@ func TestListSharing(t *testing.T) {
 			}
 			admin := tc.wantAdmin
 			if admin == "" {
-				admin = "https://admin.gandi.net/organizations/account/sharing"
+				admin = "https://admin.gandi.net/organizations/"
 			}
 			if out.AdminSharingURL != admin || !containsAny(out.Notes, admin) {
 				t.Errorf("admin_sharing_url = %q, notes %v: want %s in both", out.AdminSharingURL, out.Notes, admin)

@@ -26,7 +26,7 @@ type ListSharingOutput struct {
 	Token               *Grant                `json:"token,omitempty" jsonschema_description:"The token's own grant, as Gandi describes it."`
 	Organizations       []SharingOrganization `json:"organizations,omitempty" jsonschema_description:"Organizations (sharing spaces) the token can act on."`
 	DomainCountsSkipped string                `json:"domain_counts_skipped,omitempty" jsonschema_description:"Why no organization has a domain_count, when none was asked."`
-	AdminSharingURL     string                `json:"admin_sharing_url,omitempty" jsonschema_description:"Gandi's admin page (Sharing tab) showing what the API cannot: teams, members, other tokens."`
+	AdminSharingURL     string                `json:"admin_sharing_url,omitempty" jsonschema_description:"Where Gandi's admin starts for each organization's Sharing tab (open the organization, then Sharing), which shows what the API cannot: teams, members, other tokens."`
 	Notes               []string              `json:"notes,omitempty" jsonschema_description:"What this picture cannot show, and why."`
 	Common
 }
@@ -114,7 +114,7 @@ func listSharing(ctx context.Context, d *Deps) (*ListSharingOutput, error) {
 			return nil, s.fail(ctx, err, nil, "")
 		}
 	}
-	out.Notes = append(out.Notes, "Teams, members and their rights, other tokens, and who granted what have no public API: see Gandi's admin, Sharing tab, at "+out.AdminSharingURL+".")
+	out.Notes = append(out.Notes, "Teams, members and their rights, other tokens, and who granted what have no public API: see Gandi's admin at "+out.AdminSharingURL+", open the organization, then its Sharing tab.")
 	return out, nil
 }
 
