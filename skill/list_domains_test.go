@@ -170,11 +170,11 @@ func TestListDomainsFilters(t *testing.T) {
 		ids.acme, ids.other = acme.ID, other.ID
 		end := time.Now().Add(90 * 24 * time.Hour)
 		for _, d := range []gandi.Domain{
-			{FQDN: "shop-paris.fr", SharingID: acme.ID},
-			{FQDN: "shop-lyon.fr", SharingID: other.ID},
-			{FQDN: "shop.com", SharingID: acme.ID},
-			{FQDN: "blog.fr", SharingID: acme.ID},
-			{FQDN: "xn--caf-dma.fr", FQDNUnicode: "café.fr", SharingID: acme.ID},
+			{FQDN: "shop-paris.fr", SharingID: acme.ID, Owner: "alice"},
+			{FQDN: "shop-lyon.fr", SharingID: other.ID, Owner: "bob"},
+			{FQDN: "shop.com", SharingID: acme.ID, Owner: "alice"},
+			{FQDN: "blog.fr", SharingID: acme.ID, Owner: "bob"},
+			{FQDN: "xn--caf-dma.fr", FQDNUnicode: "café.fr", SharingID: acme.ID, Owner: "alice"},
 		} {
 			d.Dates.RegistryEndsAt = &end
 			h.fake.AddDomains(d)
@@ -222,12 +222,16 @@ func TestListDomainsFilters(t *testing.T) {
 			if _, ok := args["tld"]; ok && q.Get("tld") != strings.TrimPrefix(args["tld"].(string), ".") {
 				t.Errorf("query tld = %q", q.Get("tld"))
 			}
-			orgs := map[string]bool{}
+			orgs, owners := map[string]bool{}, map[string]bool{}
 			for _, d := range out.Domains {
 				orgs[d.SharingID] = true
+				owners[d.Owner] = true
 			}
 			if len(out.Domains) > 0 && (out.SharingID != "") != orgs[""] {
 				t.Errorf("sharing_id %q with per-domain ids %v: one organization is named once at the top, several on each domain", out.SharingID, orgs)
+			}
+			if len(out.Domains) > 0 && (out.Owner != "") != owners[""] {
+				t.Errorf("owner %q with per-domain owners %v: one owner is named once at the top, several on each domain", out.Owner, owners)
 			}
 			for _, d := range out.Domains {
 				if d.FQDN == "xn--caf-dma.fr" && d.FQDNUnicode != "café.fr" {

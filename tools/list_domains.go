@@ -134,6 +134,7 @@ func validSharingID(s string) bool {
 type ListDomainsOutput struct {
 	Domains    []DomainSummary `json:"domains,omitempty"`
 	SharingID  string          `json:"sharing_id,omitempty" jsonschema_description:"When every listed domain belongs to the same organization, its id, said once here rather than on each domain."`
+	Owner      string          `json:"owner,omitempty" jsonschema_description:"When every listed domain has the same owner, that owner, said once here rather than on each domain."`
 	Count      int             `json:"count,omitempty" jsonschema_description:"How many domains this result lists."`
 	TotalCount *int            `json:"total_count,omitempty" jsonschema_description:"How many domains the token sees that match fqdn, tld and sharing_id, as Gandi counts them; absent when Gandi does not say."`
 	Matching   *int            `json:"matching,omitempty" jsonschema_description:"With expiring_within_days: how many of the domains read end by expiring_by."`
@@ -158,7 +159,7 @@ type DomainSummary struct {
 	AutoRenew   bool       `json:"autorenew,omitempty" jsonschema_description:"True when Gandi renews it automatically; absent means off."`
 	Nameserver  string     `json:"nameserver,omitempty" jsonschema_description:"Who serves its DNS: livedns, abc or other."`
 	SharingID   string     `json:"sharing_id,omitempty" jsonschema_description:"The organization it belongs to; absent when the result's sharing_id names it for every domain."`
-	Owner       string     `json:"owner,omitempty" jsonschema_description:"The Gandi user who owns it."`
+	Owner       string     `json:"owner,omitempty" jsonschema_description:"The Gandi user who owns it; absent when the result's owner names it for every domain."`
 	Tags        []string   `json:"tags,omitempty"`
 	ID          string     `json:"id,omitempty" jsonschema_description:"Gandi's id of the domain."`
 }
@@ -203,7 +204,8 @@ func listDomains(ctx context.Context, d *Deps, in ListDomainsInput) (*ListDomain
 		return nil, s.fail(ctx, err, domainView, target)
 	}
 	out.Count = len(out.Domains)
-	out.SharingID = hoistSharingID(out.Domains)
+	out.SharingID = hoist(out.Domains, func(d *DomainSummary) *string { return &d.SharingID })
+	out.Owner = hoist(out.Domains, func(d *DomainSummary) *string { return &d.Owner })
 	if out.Count == 0 {
 		s.noteRestricted(ctx, &out.Notes)
 	}
@@ -521,22 +523,22 @@ func summarize(d gandi.Domain, now time.Time) DomainSummary {
 	return s
 }
 
-// hoistSharingID clears the organization of each domain and returns it when
-// they all share one (the common case), so that 36 bytes are not repeated per domain.
-func hoistSharingID(ds []DomainSummary) string {
-	if len(ds) == 0 || ds[0].SharingID == "" {
+// hoist clears one field of every domain and returns its value when they all
+// share one (the common case), so that it is said once rather than on each domain.
+func hoist(ds []DomainSummary, field func(*DomainSummary) *string) string {
+	if len(ds) == 0 || *field(&ds[0]) == "" {
 		return ""
 	}
-	id := ds[0].SharingID
-	for _, d := range ds[1:] {
-		if d.SharingID != id {
+	v := *field(&ds[0])
+	for i := range ds {
+		if *field(&ds[i]) != v {
 			return ""
 		}
 	}
 	for i := range ds {
-		ds[i].SharingID = ""
+		*field(&ds[i]) = ""
 	}
-	return id
+	return v
 }
 
 // noteRestricted adds a note when the token covers listed products rather than

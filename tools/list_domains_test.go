@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -286,6 +287,42 @@ func BenchmarkReadPages(b *testing.B) {
 				if err != nil || len(sc.domains) != 1000 {
 					b.Fatalf("%v, %d domains", err, len(sc.domains))
 				}
+			}
+		})
+	}
+}
+
+func TestHoist(t *testing.T) {
+	owner := func(d *DomainSummary) *string { return &d.Owner }
+	tests := []struct {
+		name       string
+		owners     []string
+		want       string
+		wantOwners []string // each domain's owner after hoisting
+	}{
+		{"all the same", []string{"alice", "alice", "alice"}, "alice", []string{"", "", ""}},
+		{"one differs", []string{"alice", "bob", "alice"}, "", []string{"alice", "bob", "alice"}},
+		{"the last differs", []string{"alice", "alice", "bob"}, "", []string{"alice", "alice", "bob"}},
+		{"none has one", []string{"", ""}, "", []string{"", ""}},
+		{"some have none", []string{"alice", ""}, "", []string{"alice", ""}},
+		{"a single domain", []string{"alice"}, "alice", []string{""}},
+		{"no domain", nil, "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ds []DomainSummary
+			for _, o := range tc.owners {
+				ds = append(ds, DomainSummary{FQDN: "a.fr", Owner: o})
+			}
+			if got := hoist(ds, owner); got != tc.want {
+				t.Errorf("hoist = %q, want %q", got, tc.want)
+			}
+			var got []string
+			for _, d := range ds {
+				got = append(got, d.Owner)
+			}
+			if !slices.Equal(got, tc.wantOwners) {
+				t.Errorf("owners after = %q, want %q", got, tc.wantOwners)
 			}
 		})
 	}
