@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -162,6 +163,149 @@ type DomainSummary struct {
 	Owner       string     `json:"owner,omitempty" jsonschema_description:"The Gandi user who owns it; absent when the result's owner names it for every domain."`
 	Tags        []string   `json:"tags,omitempty"`
 	ID          string     `json:"id,omitempty" jsonschema_description:"Gandi's id of the domain."`
+}
+
+// writeText writes list_domains' text content: the result's facts as "name: value"
+// lines, then the domains as a tab-separated table. A listing goes into a model's
+// context, and its JSON repeats every field name on every domain.
+func (o *ListDomainsOutput) writeText(b *strings.Builder) {
+	b.Grow(512 + 140*len(o.Domains)) // one allocation: a domain takes about 115 bytes
+	var scratch [64]byte
+	line := func(name, value string) {
+		b.WriteString(name)
+		b.WriteString(": ")
+		writeCell(b, value)
+		b.WriteByte('\n')
+	}
+	num := func(name string, n int) { line(name, strconv.Itoa(n)) }
+	num("count", o.Count)
+	if o.TotalCount != nil {
+		num("total_count", *o.TotalCount)
+	}
+	if o.Matching != nil {
+		num("matching", *o.Matching)
+	}
+	if o.ExpiringBy != nil {
+		line("expiring_by", o.ExpiringBy.Format(time.RFC3339))
+	}
+	if o.Scanned > 0 {
+		num("scanned", o.Scanned)
+	}
+	if o.Page > 0 {
+		num("page", o.Page)
+		num("per_page", o.PerPage)
+	}
+	if o.NextPage > 0 {
+		num("next_page", o.NextPage)
+	}
+	if o.Truncated {
+		line("truncated", "true")
+	}
+	if o.SharingID != "" {
+		line("sharing_id", o.SharingID+" (every listed domain's organization)")
+	}
+	if o.Owner != "" {
+		line("owner", o.Owner+" (every listed domain's owner)")
+	}
+	for _, n := range o.Notes {
+		line("note", n)
+	}
+	if len(o.Domains) == 0 {
+		b.WriteString("domains: none")
+		return
+	}
+	var cols []domainColumn
+	for _, c := range domainColumns {
+		for i := range o.Domains {
+			if c.always || len(c.cell(scratch[:0], &o.Domains[i])) > 0 {
+				cols = append(cols, c)
+				break
+			}
+		}
+	}
+	b.WriteString("domains, tab-separated (status and tags comma-separated; an empty cell is an absent field):\n")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(c.name)
+	}
+	for i := range o.Domains {
+		b.WriteByte('\n')
+		for j, c := range cols {
+			if j > 0 {
+				b.WriteByte('\t')
+			}
+			b.Write(c.cell(scratch[:0], &o.Domains[i]))
+		}
+	}
+}
+
+// domainColumn is one column of list_domains' table: a DomainSummary field,
+// left out when no listed domain has it (unless always).
+type domainColumn struct {
+	name   string
+	always bool
+	cell   func(b []byte, d *DomainSummary) []byte
+}
+
+// domainColumns are DomainSummary's fields, in its JSON order.
+var domainColumns = []domainColumn{
+	{"fqdn", true, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.FQDN) }},
+	{"fqdn_unicode", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.FQDNUnicode) }},
+	{"tld", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.TLD) }},
+	{"status", false, func(b []byte, d *DomainSummary) []byte { return appendList(b, d.Status) }},
+	{"expires_at", false, func(b []byte, d *DomainSummary) []byte {
+		if d.ExpiresAt == nil {
+			return b
+		}
+		return d.ExpiresAt.AppendFormat(b, time.RFC3339)
+	}},
+	{"days_left", false, func(b []byte, d *DomainSummary) []byte {
+		if d.DaysLeft == nil {
+			return b
+		}
+		return strconv.AppendInt(b, int64(*d.DaysLeft), 10)
+	}},
+	{"autorenew", true, func(b []byte, d *DomainSummary) []byte { return strconv.AppendBool(b, d.AutoRenew) }},
+	{"nameserver", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.Nameserver) }},
+	{"sharing_id", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.SharingID) }},
+	{"owner", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.Owner) }},
+	{"tags", false, func(b []byte, d *DomainSummary) []byte { return appendList(b, d.Tags) }},
+	{"id", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.ID) }},
+}
+
+// appendCell appends s with tabs and line breaks made spaces, so that it stays one cell.
+func appendCell(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, "\t\n\r") {
+		return append(b, s...)
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\t', '\n', '\r':
+			b = append(b, ' ')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+func appendList(b []byte, items []string) []byte {
+	for i, s := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCell(b, s)
+	}
+	return b
+}
+
+func writeCell(b *strings.Builder, s string) {
+	if strings.ContainsAny(s, "\t\n\r") {
+		s = string(appendCell(nil, s))
+	}
+	b.WriteString(s)
 }
 
 // ListDomains is the list_domains tool.
