@@ -137,10 +137,6 @@ func define[In any, Out any, PO interface {
 		OpenWorldHint:   mcp.ToBoolPtr(s.profile.openWorld),
 	}
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		if d.Flush != nil {
-			// Deferred, so the "tool failed" log line is written before the result too.
-			defer d.Flush(ctx)
-		}
 		ctx = withProgressToken(ctx, req)
 		if d.Flush != nil {
 			// Deferred, so that the failure log below is written before the result too.
