@@ -132,7 +132,10 @@ func (c *Client) DomainsURL(ctx context.Context, next string) (*DomainPage, erro
 }
 
 func (c *Client) domains(ctx context.Context, u *url.URL) (*DomainPage, error) {
-	var ds []Domain
+	q := u.Query()
+	perPage := atoiOr(q.Get("per_page"), 0)
+	// Sized for the page asked, so that decoding does not grow it by doubling.
+	ds := make([]Domain, 0, min(perPage, maxPresizedPage))
 	h, err := c.do(ctx, request{method: http.MethodGet, url: u, out: &ds})
 	if err != nil {
 		return nil, err
@@ -140,11 +143,10 @@ func (c *Client) domains(ctx context.Context, u *url.URL) (*DomainPage, error) {
 	if ds == nil {
 		ds = []Domain{}
 	}
-	q := u.Query()
 	p := &DomainPage{
 		Domains:       ds,
 		Page:          atoiOr(q.Get("page"), 1),
-		PerPage:       atoiOr(q.Get("per_page"), 0),
+		PerPage:       perPage,
 		TotalCount:    atoiOr(h.Get("Total-Count"), -1),
 		FilteredCount: atoiOr(h.Get("Filtered-Count"), -1),
 	}
@@ -152,6 +154,10 @@ func (c *Client) domains(ctx context.Context, u *url.URL) (*DomainPage, error) {
 	p.NextURL, p.LastURL = links["next"], links["last"]
 	return p, nil
 }
+
+// maxPresizedPage bounds the room made for a page before its answer: per_page
+// may come from a Link header.
+const maxPresizedPage = 1000
 
 func atoiOr(s string, def int) int {
 	n, err := strconv.Atoi(strings.TrimSpace(s))

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -170,11 +172,11 @@ func TestListDomainsFilters(t *testing.T) {
 		ids.acme, ids.other = acme.ID, other.ID
 		end := time.Now().Add(90 * 24 * time.Hour)
 		for _, d := range []gandi.Domain{
-			{FQDN: "shop-paris.fr", SharingID: acme.ID},
-			{FQDN: "shop-lyon.fr", SharingID: other.ID},
-			{FQDN: "shop.com", SharingID: acme.ID},
-			{FQDN: "blog.fr", SharingID: acme.ID},
-			{FQDN: "xn--caf-dma.fr", FQDNUnicode: "café.fr", SharingID: acme.ID},
+			{FQDN: "shop-paris.fr", SharingID: acme.ID, Owner: "alice"},
+			{FQDN: "shop-lyon.fr", SharingID: other.ID, Owner: "bob"},
+			{FQDN: "shop.com", SharingID: acme.ID, Owner: "alice"},
+			{FQDN: "blog.fr", SharingID: acme.ID, Owner: "bob"},
+			{FQDN: "xn--caf-dma.fr", FQDNUnicode: "café.fr", SharingID: acme.ID, Owner: "alice"},
 		} {
 			d.Dates.RegistryEndsAt = &end
 			h.fake.AddDomains(d)
@@ -222,12 +224,16 @@ func TestListDomainsFilters(t *testing.T) {
 			if _, ok := args["tld"]; ok && q.Get("tld") != strings.TrimPrefix(args["tld"].(string), ".") {
 				t.Errorf("query tld = %q", q.Get("tld"))
 			}
-			orgs := map[string]bool{}
+			orgs, owners := map[string]bool{}, map[string]bool{}
 			for _, d := range out.Domains {
 				orgs[d.SharingID] = true
+				owners[d.Owner] = true
 			}
 			if len(out.Domains) > 0 && (out.SharingID != "") != orgs[""] {
 				t.Errorf("sharing_id %q with per-domain ids %v: one organization is named once at the top, several on each domain", out.SharingID, orgs)
+			}
+			if len(out.Domains) > 0 && (out.Owner != "") != owners[""] {
+				t.Errorf("owner %q with per-domain owners %v: one owner is named once at the top, several on each domain", out.Owner, owners)
 			}
 			for _, d := range out.Domains {
 				if d.FQDN == "xn--caf-dma.fr" && d.FQDNUnicode != "café.fr" {
@@ -573,4 +579,150 @@ func TestListDomainsBytesPerDomain(t *testing.T) {
 	if avg >= 250 {
 		t.Errorf("%.1f bytes per domain, want under 250", avg)
 	}
+}
+
+// TestListDomainsTextHoldsTheStructuredFacts reads list_domains' text (facts, then a
+// tab-separated table) back and finds in it every fact of the structured content,
+// in fewer bytes: many clients give a model only the text.
+func TestListDomainsTextHoldsTheStructuredFacts(t *testing.T) {
+	setup := withSetup(func(h *harness) {
+		org := h.fake.AddOrganization(gandi.Organization{Name: "acme"})
+		h.fake.SeedDomains(org.ID, 250, time.Now().Add(-30*24*time.Hour))
+		h.fake.AddDomains(gandi.Domain{FQDN: "xn--caf-dma.fr", FQDNUnicode: "café.fr", SharingID: org.ID, Owner: "bob",
+			Status: []string{"clientHold", "clientTransferProhibited"}, Tags: []string{"shop", "eu"}})
+		tok := h.fake.AddToken(ganditest.Token{Name: "lister", Scopes: viewScopes, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+		h.storeToken(tok.Secret, 0o600)
+	})
+	tests := []struct {
+		name string
+		args map[string]any
+	}{
+		{"every page", map[string]any{"all": true}},
+		{"one page", map[string]any{"per_page": 20, "page": 2}},
+		{"expiring soon", map[string]any{"expiring_within_days": 60}},
+		{"nothing matches", map[string]any{"fqdn": "nothing-*"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, setup)
+			var out tools.ListDomainsOutput
+			res := h.call("list_domains", tc.args, &out)
+			if res.IsError {
+				t.Fatalf("error: %s", textOf(res))
+			}
+			facts, rows := parseDomainsText(t, textOf(res))
+			want := map[string]string{"count": strconv.Itoa(out.Count)}
+			if out.TotalCount != nil {
+				want["total_count"] = strconv.Itoa(*out.TotalCount)
+			}
+			if out.Scanned > 0 {
+				want["scanned"] = strconv.Itoa(out.Scanned)
+			}
+			if out.NextPage > 0 {
+				want["next_page"] = strconv.Itoa(out.NextPage)
+			}
+			if out.Matching != nil {
+				want["matching"] = strconv.Itoa(*out.Matching)
+				want["expiring_by"] = out.ExpiringBy.Format(time.RFC3339)
+			}
+			if out.SharingID != "" {
+				want["sharing_id"] = out.SharingID
+			}
+			if out.Owner != "" {
+				want["owner"] = out.Owner
+			}
+			for k, v := range want {
+				if got := strings.TrimSuffix(strings.TrimSuffix(facts[k], " (every listed domain's organization)"), " (every listed domain's owner)"); got != v {
+					t.Errorf("text says %s: %q, structured content %q", k, facts[k], v)
+				}
+			}
+			if len(rows) != len(out.Domains) {
+				t.Fatalf("text lists %d domains, structured content %d", len(rows), len(out.Domains))
+			}
+			for i, d := range out.Domains {
+				if got := rows[i]; !reflect.DeepEqual(got, d) {
+					t.Errorf("row %d of the text:\n %+v\nstructured content:\n %+v", i, got, d)
+				}
+			}
+			text, structured := len(textOf(res)), len(res.RawStructuredContent)
+			if len(out.Domains) > 10 && text*10 > structured*7 {
+				t.Errorf("text is %d bytes, structured content %d: want the text at most 70%% of it", text, structured)
+			}
+		})
+	}
+}
+
+// parseDomainsText reads list_domains' text: "name: value" lines, then a table
+// whose rows it turns back into DomainSummary values.
+func parseDomainsText(t *testing.T, text string) (map[string]string, []tools.DomainSummary) {
+	t.Helper()
+	facts := map[string]string{}
+	lines := strings.Split(text, "\n")
+	for len(lines) > 0 && !strings.HasPrefix(lines[0], "domains") {
+		k, v, ok := strings.Cut(lines[0], ": ")
+		if !ok {
+			t.Fatalf("line %q is not name: value", lines[0])
+		}
+		facts[k] = v
+		lines = lines[1:]
+	}
+	if len(lines) == 0 {
+		t.Fatalf("no domains line in %q", text)
+	}
+	if lines[0] == "domains: none" {
+		return facts, nil
+	}
+	cols := strings.Split(lines[1], "\t")
+	var rows []tools.DomainSummary
+	for _, line := range lines[2:] {
+		cells := strings.Split(line, "\t")
+		if len(cells) != len(cols) {
+			t.Fatalf("row %q has %d cells for %d columns", line, len(cells), len(cols))
+		}
+		var d tools.DomainSummary
+		for i, c := range cols {
+			v := cells[i]
+			if v == "" && c != "autorenew" {
+				continue
+			}
+			var err error
+			switch c {
+			case "fqdn":
+				d.FQDN = v
+			case "fqdn_unicode":
+				d.FQDNUnicode = v
+			case "tld":
+				d.TLD = v
+			case "status":
+				d.Status = strings.Split(v, ",")
+			case "expires_at":
+				var at time.Time
+				at, err = time.Parse(time.RFC3339, v)
+				d.ExpiresAt = &at
+			case "days_left":
+				var n int
+				n, err = strconv.Atoi(v)
+				d.DaysLeft = &n
+			case "autorenew":
+				d.AutoRenew, err = strconv.ParseBool(v)
+			case "nameserver":
+				d.Nameserver = v
+			case "sharing_id":
+				d.SharingID = v
+			case "owner":
+				d.Owner = v
+			case "tags":
+				d.Tags = strings.Split(v, ",")
+			case "id":
+				d.ID = v
+			default:
+				t.Fatalf("unknown column %q", c)
+			}
+			if err != nil {
+				t.Fatalf("column %s: %v", c, err)
+			}
+		}
+		rows = append(rows, d)
+	}
+	return facts, rows
 }

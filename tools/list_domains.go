@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -134,6 +135,7 @@ func validSharingID(s string) bool {
 type ListDomainsOutput struct {
 	Domains    []DomainSummary `json:"domains,omitempty"`
 	SharingID  string          `json:"sharing_id,omitempty" jsonschema_description:"When every listed domain belongs to the same organization, its id, said once here rather than on each domain."`
+	Owner      string          `json:"owner,omitempty" jsonschema_description:"When every listed domain has the same owner, that owner, said once here rather than on each domain."`
 	Count      int             `json:"count,omitempty" jsonschema_description:"How many domains this result lists."`
 	TotalCount *int            `json:"total_count,omitempty" jsonschema_description:"How many domains the token sees that match fqdn, tld and sharing_id, as Gandi counts them; absent when Gandi does not say."`
 	Matching   *int            `json:"matching,omitempty" jsonschema_description:"With expiring_within_days: how many of the domains read end by expiring_by."`
@@ -158,9 +160,152 @@ type DomainSummary struct {
 	AutoRenew   bool       `json:"autorenew,omitempty" jsonschema_description:"True when Gandi renews it automatically; absent means off."`
 	Nameserver  string     `json:"nameserver,omitempty" jsonschema_description:"Who serves its DNS: livedns, abc or other."`
 	SharingID   string     `json:"sharing_id,omitempty" jsonschema_description:"The organization it belongs to; absent when the result's sharing_id names it for every domain."`
-	Owner       string     `json:"owner,omitempty" jsonschema_description:"The Gandi user who owns it."`
+	Owner       string     `json:"owner,omitempty" jsonschema_description:"The Gandi user who owns it; absent when the result's owner names it for every domain."`
 	Tags        []string   `json:"tags,omitempty"`
 	ID          string     `json:"id,omitempty" jsonschema_description:"Gandi's id of the domain."`
+}
+
+// writeText writes list_domains' text content: the result's facts as "name: value"
+// lines, then the domains as a tab-separated table. A listing goes into a model's
+// context, and its JSON repeats every field name on every domain.
+func (o *ListDomainsOutput) writeText(b *strings.Builder) {
+	b.Grow(512 + 140*len(o.Domains)) // one allocation: a domain takes about 115 bytes
+	var scratch [64]byte
+	line := func(name, value string) {
+		b.WriteString(name)
+		b.WriteString(": ")
+		writeCell(b, value)
+		b.WriteByte('\n')
+	}
+	num := func(name string, n int) { line(name, strconv.Itoa(n)) }
+	num("count", o.Count)
+	if o.TotalCount != nil {
+		num("total_count", *o.TotalCount)
+	}
+	if o.Matching != nil {
+		num("matching", *o.Matching)
+	}
+	if o.ExpiringBy != nil {
+		line("expiring_by", o.ExpiringBy.Format(time.RFC3339))
+	}
+	if o.Scanned > 0 {
+		num("scanned", o.Scanned)
+	}
+	if o.Page > 0 {
+		num("page", o.Page)
+		num("per_page", o.PerPage)
+	}
+	if o.NextPage > 0 {
+		num("next_page", o.NextPage)
+	}
+	if o.Truncated {
+		line("truncated", "true")
+	}
+	if o.SharingID != "" {
+		line("sharing_id", o.SharingID+" (every listed domain's organization)")
+	}
+	if o.Owner != "" {
+		line("owner", o.Owner+" (every listed domain's owner)")
+	}
+	for _, n := range o.Notes {
+		line("note", n)
+	}
+	if len(o.Domains) == 0 {
+		b.WriteString("domains: none")
+		return
+	}
+	var cols []domainColumn
+	for _, c := range domainColumns {
+		for i := range o.Domains {
+			if c.always || len(c.cell(scratch[:0], &o.Domains[i])) > 0 {
+				cols = append(cols, c)
+				break
+			}
+		}
+	}
+	b.WriteString("domains, tab-separated (status and tags comma-separated; an empty cell is an absent field):\n")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(c.name)
+	}
+	for i := range o.Domains {
+		b.WriteByte('\n')
+		for j, c := range cols {
+			if j > 0 {
+				b.WriteByte('\t')
+			}
+			b.Write(c.cell(scratch[:0], &o.Domains[i]))
+		}
+	}
+}
+
+// domainColumn is one column of list_domains' table: a DomainSummary field,
+// left out when no listed domain has it (unless always).
+type domainColumn struct {
+	name   string
+	always bool
+	cell   func(b []byte, d *DomainSummary) []byte
+}
+
+// domainColumns are DomainSummary's fields, in its JSON order.
+var domainColumns = []domainColumn{
+	{"fqdn", true, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.FQDN) }},
+	{"fqdn_unicode", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.FQDNUnicode) }},
+	{"tld", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.TLD) }},
+	{"status", false, func(b []byte, d *DomainSummary) []byte { return appendList(b, d.Status) }},
+	{"expires_at", false, func(b []byte, d *DomainSummary) []byte {
+		if d.ExpiresAt == nil {
+			return b
+		}
+		return d.ExpiresAt.AppendFormat(b, time.RFC3339)
+	}},
+	{"days_left", false, func(b []byte, d *DomainSummary) []byte {
+		if d.DaysLeft == nil {
+			return b
+		}
+		return strconv.AppendInt(b, int64(*d.DaysLeft), 10)
+	}},
+	{"autorenew", true, func(b []byte, d *DomainSummary) []byte { return strconv.AppendBool(b, d.AutoRenew) }},
+	{"nameserver", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.Nameserver) }},
+	{"sharing_id", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.SharingID) }},
+	{"owner", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.Owner) }},
+	{"tags", false, func(b []byte, d *DomainSummary) []byte { return appendList(b, d.Tags) }},
+	{"id", false, func(b []byte, d *DomainSummary) []byte { return appendCell(b, d.ID) }},
+}
+
+// appendCell appends s with tabs and line breaks made spaces, so that it stays one cell.
+func appendCell(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, "\t\n\r") {
+		return append(b, s...)
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\t', '\n', '\r':
+			b = append(b, ' ')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+func appendList(b []byte, items []string) []byte {
+	for i, s := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCell(b, s)
+	}
+	return b
+}
+
+func writeCell(b *strings.Builder, s string) {
+	if strings.ContainsAny(s, "\t\n\r") {
+		s = string(appendCell(nil, s))
+	}
+	b.WriteString(s)
 }
 
 // ListDomains is the list_domains tool.
@@ -203,7 +348,8 @@ func listDomains(ctx context.Context, d *Deps, in ListDomainsInput) (*ListDomain
 		return nil, s.fail(ctx, err, domainView, target)
 	}
 	out.Count = len(out.Domains)
-	out.SharingID = hoistSharingID(out.Domains)
+	out.SharingID = hoist(out.Domains, func(d *DomainSummary) *string { return &d.SharingID })
+	out.Owner = hoist(out.Domains, func(d *DomainSummary) *string { return &d.Owner })
 	if out.Count == 0 {
 		s.noteRestricted(ctx, &out.Notes)
 	}
@@ -431,10 +577,11 @@ func matchCount(p *gandi.DomainPage) int {
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // dedupe drops a domain seen on an earlier page, which happens when the list
-// shifts while pages are read.
+// shifts while pages are read. It filters ds in place: a copy, grown by
+// appends, took 20 ms of a 10,000-domain listing.
 func dedupe(ds []DomainSummary) []DomainSummary {
 	seen := make(map[string]bool, len(ds))
-	out := ds[:0:0]
+	out := ds[:0]
 	for _, d := range ds {
 		key := d.ID
 		if key == "" {
@@ -520,22 +667,22 @@ func summarize(d gandi.Domain, now time.Time) DomainSummary {
 	return s
 }
 
-// hoistSharingID clears the organization of each domain and returns it when
-// they all share one (the common case), so that 36 bytes are not repeated per domain.
-func hoistSharingID(ds []DomainSummary) string {
-	if len(ds) == 0 || ds[0].SharingID == "" {
+// hoist clears one field of every domain and returns its value when they all
+// share one (the common case), so that it is said once rather than on each domain.
+func hoist(ds []DomainSummary, field func(*DomainSummary) *string) string {
+	if len(ds) == 0 || *field(&ds[0]) == "" {
 		return ""
 	}
-	id := ds[0].SharingID
-	for _, d := range ds[1:] {
-		if d.SharingID != id {
+	v := *field(&ds[0])
+	for i := range ds {
+		if *field(&ds[i]) != v {
 			return ""
 		}
 	}
 	for i := range ds {
-		ds[i].SharingID = ""
+		*field(&ds[i]) = ""
 	}
-	return id
+	return v
 }
 
 // noteRestricted adds a note when the token covers listed products rather than

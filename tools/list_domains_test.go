@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -286,6 +287,86 @@ func BenchmarkReadPages(b *testing.B) {
 				if err != nil || len(sc.domains) != 1000 {
 					b.Fatalf("%v, %d domains", err, len(sc.domains))
 				}
+			}
+		})
+	}
+}
+
+func TestHoist(t *testing.T) {
+	owner := func(d *DomainSummary) *string { return &d.Owner }
+	tests := []struct {
+		name       string
+		owners     []string
+		want       string
+		wantOwners []string // each domain's owner after hoisting
+	}{
+		{"all the same", []string{"alice", "alice", "alice"}, "alice", []string{"", "", ""}},
+		{"one differs", []string{"alice", "bob", "alice"}, "", []string{"alice", "bob", "alice"}},
+		{"the last differs", []string{"alice", "alice", "bob"}, "", []string{"alice", "alice", "bob"}},
+		{"none has one", []string{"", ""}, "", []string{"", ""}},
+		{"some have none", []string{"alice", ""}, "", []string{"alice", ""}},
+		{"a single domain", []string{"alice"}, "alice", []string{""}},
+		{"no domain", nil, "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ds []DomainSummary
+			for _, o := range tc.owners {
+				ds = append(ds, DomainSummary{FQDN: "a.fr", Owner: o})
+			}
+			if got := hoist(ds, owner); got != tc.want {
+				t.Errorf("hoist = %q, want %q", got, tc.want)
+			}
+			var got []string
+			for _, d := range ds {
+				got = append(got, d.Owner)
+			}
+			if !slices.Equal(got, tc.wantOwners) {
+				t.Errorf("owners after = %q, want %q", got, tc.wantOwners)
+			}
+		})
+	}
+}
+
+func TestListDomainsText(t *testing.T) {
+	end := time.Date(2027, 2, 13, 10, 4, 18, 0, time.UTC)
+	days := 83
+	total := 2
+	tests := []struct {
+		name string
+		out  ListDomainsOutput
+		want string
+	}{
+		{"one page, hoisted organization and owner, empty columns left out",
+			ListDomainsOutput{Count: 2, TotalCount: &total, Page: 1, PerPage: 2, NextPage: 2, SharingID: "org1", Owner: "alice",
+				Domains: []DomainSummary{
+					{FQDN: "a.fr", TLD: "fr", ExpiresAt: &end, DaysLeft: &days, AutoRenew: true, Nameserver: "livedns", ID: "id1"},
+					{FQDN: "b.com", TLD: "com", Nameserver: "other", ID: "id2"},
+				}},
+			"count: 2\ntotal_count: 2\npage: 1\nper_page: 2\nnext_page: 2\n" +
+				"sharing_id: org1 (every listed domain's organization)\nowner: alice (every listed domain's owner)\n" +
+				"domains, tab-separated (status and tags comma-separated; an empty cell is an absent field):\n" +
+				"fqdn\ttld\texpires_at\tdays_left\tautorenew\tnameserver\tid\n" +
+				"a.fr\tfr\t2027-02-13T10:04:18Z\t83\ttrue\tlivedns\tid1\n" +
+				"b.com\tcom\t\t\tfalse\tother\tid2"},
+		{"every column, lists, and cells kept on one line",
+			ListDomainsOutput{Count: 1, Scanned: 1, Truncated: true, Notes: []string{"first note", "second\tnote"},
+				Domains: []DomainSummary{{FQDN: "xn--caf-dma.fr", FQDNUnicode: "café.fr", TLD: "fr", Status: []string{"clientHold", "clientTransferProhibited"},
+					ExpiresAt: &end, DaysLeft: &days, Nameserver: "abc", SharingID: "org1", Owner: "bob", Tags: []string{"prod", "a\tb\nc"}, ID: "id1"}}},
+			"count: 1\nscanned: 1\ntruncated: true\nnote: first note\nnote: second note\n" +
+				"domains, tab-separated (status and tags comma-separated; an empty cell is an absent field):\n" +
+				"fqdn\tfqdn_unicode\ttld\tstatus\texpires_at\tdays_left\tautorenew\tnameserver\tsharing_id\towner\ttags\tid\n" +
+				"xn--caf-dma.fr\tcafé.fr\tfr\tclientHold,clientTransferProhibited\t2027-02-13T10:04:18Z\t83\tfalse\tabc\torg1\tbob\tprod,a b c\tid1"},
+		{"expiring within, nothing matches",
+			ListDomainsOutput{Scanned: 300, Matching: new(int), ExpiringBy: &end, TotalCount: &total},
+			"count: 0\ntotal_count: 2\nmatching: 0\nexpiring_by: 2027-02-13T10:04:18Z\nscanned: 300\ndomains: none"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			tc.out.writeText(&b)
+			if b.String() != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", b.String(), tc.want)
 			}
 		})
 	}

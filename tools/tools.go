@@ -173,25 +173,32 @@ func define[In any, Out any, PO interface {
 	return Tool{Definition: def, Scopes: s.scopes, Handler: handler}
 }
 
-// result builds a tool result whose text holds the same facts as its structured content.
+// texter is an output whose text content is a compact form of its own rather
+// than its JSON; writeText appends it to b.
+type texter interface{ writeText(b *strings.Builder) }
+
+// result builds a tool result whose text holds the same facts as its structured
+// content: its JSON, or the output's own compact form.
 func result(out any, summary string, demo, isError bool) *mcp.CallToolResult {
 	raw, err := json.Marshal(out)
 	if err != nil {
 		return mcp.NewToolResultError("gandi-mcp could not encode its result: " + err.Error())
 	}
 	var text strings.Builder
-	text.Grow(len(summary) + len(raw) + 64) // one allocation: a whole portfolio's JSON is megabytes
 	if demo {
 		text.WriteString("DEMO ACCOUNT (built-in fake, not your Gandi account).\n")
 	}
-	if summary != "" {
-		text.WriteString(summary)
-	}
+	text.WriteString(summary)
 	if !isError {
 		if summary != "" {
 			text.WriteString("\n")
 		}
-		text.Write(raw)
+		if t, ok := out.(texter); ok {
+			t.writeText(&text)
+		} else {
+			text.Grow(len(raw)) // one allocation: a result's JSON can be megabytes
+			text.Write(raw)
+		}
 	}
 	return &mcp.CallToolResult{
 		Content:           []mcp.Content{mcp.NewTextContent(text.String())},
