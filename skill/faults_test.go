@@ -52,6 +52,9 @@ func newRefuser(t testing.TB) *refuser {
 	ln.Close()
 	var d net.Dialer
 	r.tr = http.DefaultTransport.(*http.Transport).Clone()
+	// Every request dials: a connection from an earlier case, returned to a pool
+	// after set() emptied it, would otherwise bypass the refusal.
+	r.tr.DisableKeepAlives = true
 	r.tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if r.on.Load() {
 			addr = r.closed
