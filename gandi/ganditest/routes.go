@@ -199,7 +199,6 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// visibleDomains returns the domains t can see, in insertion order. Call with s.mu held.
 // visibleIndexes returns the indexes in s.domains of the domains t can see
 // and keep accepts, in order. Call with s.mu held.
 func (s *Server) visibleIndexes(t Token, keep func(*gandi.Domain) bool) []int {
@@ -220,21 +219,12 @@ func (s *Server) visibleIndexes(t Token, keep func(*gandi.Domain) bool) []int {
 	return out
 }
 
+// visibleDomains returns the domains t can see, in insertion order. Call with s.mu held.
 func (s *Server) visibleDomains(t Token) []gandi.Domain {
-	if t.Apikey && len(t.Entities) == 0 {
-		return slices.Clone(s.domains)
-	}
-	orgs := map[string]bool{}
-	for _, e := range t.Entities {
-		if e.Type == "organization" {
-			orgs[e.ID] = true
-		}
-	}
-	var out []gandi.Domain
-	for _, d := range s.domains {
-		if orgs[d.SharingID] || slices.ContainsFunc(t.Entities, func(e gandi.Entity) bool { return productMatches(e, d) }) {
-			out = append(out, d)
-		}
+	idx := s.visibleIndexes(t, func(*gandi.Domain) bool { return true })
+	out := make([]gandi.Domain, 0, len(idx))
+	for _, i := range idx {
+		out = append(out, s.domains[i])
 	}
 	return out
 }
