@@ -85,7 +85,7 @@ func listSharing(ctx context.Context, d *Deps) (*ListSharingOutput, error) {
 			out.Notes = append(out.Notes, fmt.Sprintf("The token lists %d products; the first %d are shown.", len(info.Entities), maxListedEntities))
 		}
 		if info.ExpiresIn > 0 {
-			exp := d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+			exp := d.expiry(info)
 			days := daysLeft(d.now(), exp)
 			grant.ExpiresAt, grant.DaysLeft = &exp, &days
 		}

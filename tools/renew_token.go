@@ -465,7 +465,7 @@ func (r *rotation) current(ctx context.Context) (*gandi.TokenInfo, error) {
 	if err != nil {
 		return nil, r.s.fail(ctx, err, nil, "")
 	}
-	exp := r.d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+	exp := r.d.expiry(info)
 	if !info.ExpiryKnown() {
 		r.out.PreviousName = info.PATName
 		return info, nil
@@ -551,7 +551,7 @@ func (r *rotation) checkNew(ctx context.Context, secret string) error {
 		return errors.New("the new token has already expired, by Gandi's /tokeninfo")
 	}
 	if r.out.ExpiresAt == nil && info.ExpiryKnown() {
-		exp := r.d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+		exp := r.d.expiry(info)
 		days := daysLeft(r.d.now(), exp)
 		r.out.ExpiresAt, r.out.DaysLeft = &exp, &days
 	}

@@ -74,6 +74,11 @@ func (d *Deps) now() time.Time {
 	return time.Now()
 }
 
+// expiry turns /tokeninfo's seconds-from-now into a date, to the second.
+func (d *Deps) expiry(info *gandi.TokenInfo) time.Time {
+	return d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+}
+
 func (d *Deps) logger() *slog.Logger {
 	if d.Logger != nil {
 		return d.Logger
@@ -303,8 +308,7 @@ func (s *session) tokenInfo(ctx context.Context) (*gandi.TokenInfo, error) {
 		s.info, s.infoErr = s.client.TokenInfo(ctx)
 		s.asked = true
 		if s.infoErr == nil && s.info.ExpiresIn > 0 {
-			now := s.d.now()
-			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), now.Add(time.Duration(s.info.ExpiresIn)*time.Second), now)
+			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), s.d.expiry(s.info), s.d.now())
 		}
 	}
 	return s.info, s.infoErr

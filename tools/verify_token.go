@@ -87,7 +87,7 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 		out.Name = info.PATName
 		out.Scopes = info.Scope
 		out.Resources = &Resources{WholeOrganization: wholeOrganization(info.Entities), Entities: info.Entities}
-		exp := d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+		exp := d.expiry(info)
 		days := daysLeft(d.now(), exp)
 		if info.ExpiryKnown() {
 			out.ExpiresAt, out.DaysLeft = &exp, &days
