@@ -58,8 +58,12 @@ func TestDocsDocumentEveryDiagnosis(t *testing.T) {
 			t.Errorf("%s's diagnosis table lists %v; the codes are %v", c.file, codes, want)
 		}
 		for _, d := range Diagnoses {
-			if row := c.row(d.Code, d.Meaning, d.Action); rows[string(d.Code)] != row {
-				t.Errorf("%s's diagnosis table has\n\t%s\nwant\n\t%s", c.file, rows[string(d.Code)], row)
+			row := c.row(d.Code, d.Meaning, d.Action)
+			switch got, ok := rows[string(d.Code)]; {
+			case !ok:
+				t.Errorf("%s's diagnosis table lacks %s: want the row\n\t%s", c.file, d.Code, row)
+			case got != row:
+				t.Errorf("%s's diagnosis table has\n\t%s\nwant\n\t%s", c.file, got, row)
 			}
 		}
 	}

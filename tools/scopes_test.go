@@ -18,8 +18,11 @@ func TestREADMEScopesTable(t *testing.T) {
 			cell = "`" + strings.Join(tool.Scopes, "`, `") + "`"
 		}
 		prefix := "| `" + tool.Definition.Name + "` | " + cell + " |"
-		if !strings.HasPrefix(rows[tool.Definition.Name], prefix) {
-			t.Errorf("README's tools table has\n\t%s\nwant a row starting\n\t%s", rows[tool.Definition.Name], prefix)
+		switch got, ok := rows[tool.Definition.Name]; {
+		case !ok:
+			t.Errorf("README's tools table lacks %s: want a row starting\n\t%s", tool.Definition.Name, prefix)
+		case !strings.HasPrefix(got, prefix):
+			t.Errorf("README's tools table has\n\t%s\nwant a row starting\n\t%s", got, prefix)
 		}
 	}
 	if !slices.Equal(codes, names) {
