@@ -253,3 +253,33 @@ func TestDocsStateGoModsGoVersion(t *testing.T) {
 		t.Errorf("README.md does not say which Go it needs: want %q", "Go "+want+" or later")
 	}
 }
+
+// TestSectionsTheCodeCitesExist: a program's output that sends a person to a section of a
+// document ("see \"Register with an assistant\" in README.md") names a heading it has.
+func TestSectionsTheCodeCitesExist(t *testing.T) {
+	cite := regexp.MustCompile(`\\"([^"\\]+)\\" in ((?:docs/)?[A-Za-z_]+\.md)`)
+	err := filepath.WalkDir(repoRoot, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != repoRoot {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range cite.FindAllStringSubmatch(string(src), -1) {
+			if !anchors(readDoc(t, m[2]))[slug(m[1])] {
+				t.Errorf("%s sends the reader to %q in %s, which has no such heading", path, m[1], m[2])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
