@@ -1,25 +1,31 @@
 package tools
 
 import (
-	"os"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// TestREADMEScopesTable keeps README's scopes table and the tools' scopes in step.
+// TestREADMEScopesTable keeps README's table of the tools and the tools' scopes in step: one row
+// per registered tool, in order, whose second cell is its scopes.
 func TestREADMEScopesTable(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
+	codes, rows := codeRows(section(t, readDoc(t, "README.md"), "The tools"))
+	var names []string
 	for _, tool := range All(&Deps{}) {
+		names = append(names, tool.Definition.Name)
 		cell := "none"
 		if len(tool.Scopes) > 0 {
 			cell = "`" + strings.Join(tool.Scopes, "`, `") + "`"
 		}
-		row := "| `" + tool.Definition.Name + "` | " + cell + " |"
-		if !strings.Contains(string(readme), row) {
-			t.Errorf("README's scopes table lacks the row %s", row)
+		prefix := "| `" + tool.Definition.Name + "` | " + cell + " |"
+		switch got, ok := rows[tool.Definition.Name]; {
+		case !ok:
+			t.Errorf("README's tools table lacks %s: want a row starting\n\t%s", tool.Definition.Name, prefix)
+		case !strings.HasPrefix(got, prefix):
+			t.Errorf("README's tools table has\n\t%s\nwant a row starting\n\t%s", got, prefix)
 		}
+	}
+	if !slices.Equal(codes, names) {
+		t.Errorf("README's tools table lists %v; the server registers %v", codes, names)
 	}
 }
