@@ -262,7 +262,9 @@ func grammar(zone, t, raw, v string) (string, error) {
 	if got := dns.TypeToString[rr.Header().Rrtype]; got != t {
 		return "", bad("is the data of a " + got + " record")
 	}
-	fixHosts(reflect.ValueOf(rr).Elem(), strings.ToLower(zone))
+	if reason := fixHosts(reflect.ValueOf(rr).Elem(), strings.ToLower(zone)); reason != "" {
+		return "", bad(reason)
+	}
 	if reason := check(rr); reason != "" {
 		return "", bad(reason)
 	}
@@ -295,26 +297,40 @@ func unquotedIndex(s, set string) int {
 }
 
 // fixHosts applies the host name rule of NormalizeValues to every domain-name field of
-// the record data in v, found by miekg/dns's own struct tags.
-func fixHosts(v reflect.Value, zone string) {
+// the record data in v, found by miekg/dns's own struct tags, and checks their labels. It
+// returns "" when every host name is fine.
+func fixHosts(v reflect.Value, zone string) string {
 	for i := 0; i < v.NumField(); i++ {
 		f, sf := v.Field(i), v.Type().Field(i)
 		if sf.Anonymous && f.Kind() == reflect.Struct && sf.Type != reflect.TypeOf(dns.RR_Header{}) {
-			fixHosts(f, zone)
+			if reason := fixHosts(f, zone); reason != "" {
+				return reason
+			}
 			continue
 		}
 		if tag := sf.Tag.Get("dns"); tag != "domain-name" && tag != "cdomain-name" {
 			continue
 		}
+		var hosts []reflect.Value
 		switch f.Kind() {
 		case reflect.String:
-			f.SetString(absolute(f.String(), zone))
+			hosts = append(hosts, f)
 		case reflect.Slice:
 			for j := 0; j < f.Len(); j++ {
-				f.Index(j).SetString(absolute(f.Index(j).String(), zone))
+				hosts = append(hosts, f.Index(j))
 			}
 		}
+		for _, h := range hosts {
+			a := absolute(h.String(), zone)
+			if a != "." {
+				if err := checkLabels(strings.TrimSuffix(a, "."), false); err != nil {
+					return fmt.Sprintf("has the host name %q, where %v", a, err)
+				}
+			}
+			h.SetString(a)
+		}
 	}
+	return ""
 }
 
 func absolute(host, zone string) string {
@@ -356,15 +372,19 @@ func check(rr dns.RR) string {
 	}
 	switch r := rr.(type) {
 	case *dns.SSHFP:
+		r.FingerPrint = strings.ToUpper(r.FingerPrint)
 		return hexLen("fingerprint", r.FingerPrint, map[uint8]int{1: 20, 2: 32}[r.Type])
 	case *dns.TLSA:
+		r.Certificate = strings.ToUpper(r.Certificate) // hex digits compare the same in either case
 		return hexLen("certificate data", r.Certificate, map[uint8]int{1: 32, 2: 64}[r.MatchingType])
 	case *dns.DS:
+		r.Digest = strings.ToUpper(r.Digest)
 		return hexLen("digest", r.Digest, digestLen[r.DigestType])
 	case *dns.CDS:
 		if r.DigestType == 0 && r.Algorithm == 0 && r.KeyTag == 0 {
 			return "" // "0 0 0 00" asks the parent to remove the DS (RFC 8078)
 		}
+		r.Digest = strings.ToUpper(r.Digest)
 		return hexLen("digest", r.Digest, digestLen[r.DigestType])
 	case *dns.KEY:
 		return b64(r.PublicKey)
