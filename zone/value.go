@@ -105,37 +105,53 @@ func NormalizeValues(zone, name, rtype string, values []string) ([]string, error
 	if _, ok := formats[t]; !ok {
 		return nil, &ValueError{Type: rtype, Set: true, Reason: "is not a type LiveDNS serves", Valid: "use one of " + strings.Join(Types, " ")}
 	}
-	if len(values) == 0 {
-		return nil, &ValueError{Type: t, Set: true, Reason: "has no values", Valid: "give at least one value; " + validFor(t)}
-	}
-	switch t {
-	case "CNAME", "DNAME", "ALIAS", "SOA":
-		if len(values) > 1 {
-			return nil, &ValueError{Type: t, Set: true, Reason: fmt.Sprintf("has %d values", len(values)), Valid: fmt.Sprintf("a %s record set has exactly one value, e.g. %q", t, formats[t].example)}
-		}
-	}
-	switch {
-	case t == "CNAME" && name == Apex:
-		return nil, &ValueError{Type: t, Set: true, Reason: "cannot be at the apex (@): the apex has SOA and NS records, which a CNAME would shadow", Valid: "use an ALIAS record at @ instead, e.g. \"webredir.vip.gandi.net.\""}
-	case t == "SOA" && name != Apex:
-		return nil, &ValueError{Type: t, Set: true, Reason: fmt.Sprintf("cannot be at %q", name), Valid: "the SOA record is only at the apex (@)"}
-	}
 	out := make([]string, 0, len(values))
 	for _, v := range values {
 		n, err := normalizeValue(zone, t, v)
 		if err != nil {
 			return nil, err
 		}
-		if len(n) > MaxValueLen {
-			return nil, &ValueError{Type: t, Value: v, Reason: fmt.Sprintf("is %d characters long once quoted; the most is %d", len(n), MaxValueLen)}
-		}
 		out = append(out, n)
 	}
 	slices.Sort(out)
-	return slices.Compact(out), nil
+	out = slices.Compact(out)
+	if err := setRules(name, t, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
+// setRules checks what holds for a record set as a whole: its count of values and the
+// names its type may have.
+func setRules(name, t string, values []string) error {
+	if len(values) == 0 {
+		return &ValueError{Type: t, Set: true, Reason: "has no values", Valid: "give at least one value; " + validFor(t)}
+	}
+	switch t {
+	case "CNAME", "DNAME", "ALIAS", "SOA":
+		if len(values) > 1 {
+			return &ValueError{Type: t, Set: true, Reason: fmt.Sprintf("at %s has %d values", name, len(values)), Valid: fmt.Sprintf("a %s record set has exactly one value, e.g. %q", t, formats[t].example)}
+		}
+	}
+	switch {
+	case t == "CNAME" && name == Apex:
+		return &ValueError{Type: t, Set: true, Reason: "cannot be at the apex (@): the apex has SOA and NS records, which a CNAME would shadow", Valid: "use an ALIAS record at @ instead, e.g. \"webredir.vip.gandi.net.\""}
+	case t == "SOA" && name != Apex:
+		return &ValueError{Type: t, Set: true, Reason: fmt.Sprintf("cannot be at %q", name), Valid: "the SOA record is only at the apex (@)"}
+	}
+	return nil
+}
+
+// normalizeValue checks and normalises one value of type t.
 func normalizeValue(zone, t, raw string) (string, error) {
+	n, err := normalizeOne(zone, t, raw)
+	if err == nil && len(n) > MaxValueLen {
+		return "", &ValueError{Type: t, Value: raw[:40] + "...", Reason: fmt.Sprintf("is %d characters long once quoted; the most is %d", len(n), MaxValueLen), Valid: "shorten it"}
+	}
+	return n, err
+}
+
+func normalizeOne(zone, t, raw string) (string, error) {
 	v := strings.TrimSpace(raw)
 	bad := func(reason string) error { return &ValueError{Type: t, Value: raw, Reason: reason, Valid: validFor(t)} }
 	if v == "" {
