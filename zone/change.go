@@ -121,7 +121,7 @@ func Normalize(zone string, sets []RecordSet) []RecordSet {
 	out := make([]RecordSet, 0, len(sets))
 	for _, s := range sets {
 		n := RecordSet{Name: strings.ToLower(s.Name), Type: strings.ToUpper(s.Type), TTL: s.TTL}
-		if rel, err := Relative(s.Name, z); err == nil {
+		if rel, err := relative(s.Name, z); err == nil {
 			n.Name = rel
 		}
 		if n.TTL == 0 {
@@ -248,7 +248,7 @@ func checkChange(zone string, c Change) (Change, error) {
 	default:
 		return c, fmt.Errorf("op %q is not one of set, add, remove, delete", c.Op)
 	}
-	name, err := Relative(c.Name, zone)
+	name, err := relative(c.Name, zone)
 	if err != nil {
 		return c, err
 	}

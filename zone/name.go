@@ -56,6 +56,11 @@ func Relative(name, zone string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return relative(name, z)
+}
+
+// relative is Relative in the canonical zone z.
+func relative(name, z string) (string, error) {
 	bad := func(reason string) error { return &NameError{Name: name, Zone: z, Reason: reason} }
 	switch name {
 	case "":
@@ -68,7 +73,7 @@ func Relative(name, zone string) (string, error) {
 	if n == "" {
 		return "", bad(fmt.Sprintf("%s is not in the zone %s", name, z))
 	}
-	n, err = toASCII(n)
+	n, err := toASCII(n)
 	if err != nil {
 		return "", bad(err.Error())
 	}

@@ -96,7 +96,7 @@ func Compare(a, b RecordSet) int {
 
 // Sort sorts record sets in place by name, apex first, then by type.
 func Sort(sets []RecordSet) {
-	slices.SortStableFunc(sets, Compare)
+	slices.SortFunc(sets, Compare)
 }
 
 // Find returns the index of the set of name and type in sets, or -1.
