@@ -109,8 +109,11 @@ func CheckZone(sets []RecordSet) []Problem {
 	return problems
 }
 
-// Normalize returns sets as Apply compares them: names made relative, types upper-case,
-// values normalised by NormalizeValues, sorted. A set it cannot normalise (LiveDNS holds
+// Normalize returns sets read from LiveDNS as Apply compares them: names made relative,
+// types upper-case, values normalised as NormalizeValues does, sorted. One rule differs: a
+// host name without the trailing dot in a value read is relative to the zone, dotted or not,
+// as in a zone file, so that "10 mail.example.com" that LiveDNS holds is shown as the
+// "10 mail.example.com.example.com." it serves rather than as what was meant. A set it cannot normalise (LiveDNS holds
 // something this package refuses) is kept with its values trimmed and sorted, so that a
 // zone read from LiveDNS is never refused as a whole.
 func Normalize(zone string, sets []RecordSet) []RecordSet {
@@ -127,7 +130,7 @@ func Normalize(zone string, sets []RecordSet) []RecordSet {
 		if n.TTL == 0 {
 			n.TTL = DefaultTTL
 		}
-		if vals, err := NormalizeValues(z, n.Name, n.Type, s.Values); err == nil {
+		if vals, err := normalizeValues(origin{zone: z, zoneFile: true}, n.Name, n.Type, s.Values); err == nil {
 			n.Values = vals
 		} else {
 			for _, v := range s.Values {
@@ -271,7 +274,7 @@ func checkChange(zone string, c Change) (Change, error) {
 		return c, fmt.Errorf("%s needs at least one value; %s", c.Op, validFor(t))
 	}
 	for _, v := range c.Values {
-		nv, err := normalizeValue(zone, t, v)
+		nv, err := normalizeValue(origin{zone: zone}, t, v)
 		if err != nil {
 			return c, err
 		}

@@ -348,3 +348,32 @@ func BenchmarkApply50On1000(b *testing.B) {
 		}
 	}
 }
+
+// A host name read without the trailing dot is relative, as in the zone file LiveDNS
+// serves; the same name given in a change is made absolute. A plan shows the difference.
+func TestNormalizeReadHostsAsZoneFile(t *testing.T) {
+	cur := []RecordSet{
+		{Name: "@", Type: "MX", TTL: 300, Values: []string{"10 mail.example.com"}},
+		{Name: "www", Type: "CNAME", TTL: 300, Values: []string{"web"}},
+		{Name: "api", Type: "CNAME", TTL: 300, Values: []string{"lb.example.net."}},
+	}
+	got := Normalize("example.com", cur)
+	wantSet(t, got, "@", "MX", 300, "10 mail.example.com.example.com.")
+	wantSet(t, got, "www", "CNAME", 300, "web.example.com.")
+	wantSet(t, got, "api", "CNAME", 300, "lb.example.net.")
+	_, diffs, err := Apply("example.com", cur, []Change{
+		{Op: "set", Name: "@", Type: "MX", Values: []string{"10 mail.example.com"}},
+		{Op: "set", Name: "www", Type: "CNAME", Values: []string{"web"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sums []string
+	for _, d := range diffs {
+		sums = append(sums, d.Summary)
+	}
+	want := "@ MX: 10 mail.example.com.example.com. → 10 mail.example.com.|www CNAME: no change"
+	if strings.Join(sums, "|") != want {
+		t.Errorf("summaries %q, want %q", strings.Join(sums, "|"), want)
+	}
+}

@@ -101,13 +101,17 @@ const relativeOrigin = "relative.gandi-mcp.invalid."
 // or a number) and services (names or port numbers). ALIAS, Gandi's own type, is one host
 // name, as CNAME, but allowed at the apex.
 func NormalizeValues(zone, name, rtype string, values []string) ([]string, error) {
+	return normalizeValues(origin{zone: strings.ToLower(zone)}, name, rtype, values)
+}
+
+func normalizeValues(o origin, name, rtype string, values []string) ([]string, error) {
 	t := strings.ToUpper(rtype)
 	if _, ok := formats[t]; !ok {
 		return nil, &ValueError{Type: rtype, Set: true, Reason: "is not a type LiveDNS serves", Valid: "use one of " + strings.Join(Types, " ")}
 	}
 	out := make([]string, 0, len(values))
 	for _, v := range values {
-		n, err := normalizeValue(zone, t, v)
+		n, err := normalizeValue(o, t, v)
 		if err != nil {
 			return nil, err
 		}
@@ -143,15 +147,15 @@ func setRules(name, t string, values []string) error {
 }
 
 // normalizeValue checks and normalises one value of type t.
-func normalizeValue(zone, t, raw string) (string, error) {
-	n, err := normalizeOne(zone, t, raw)
+func normalizeValue(o origin, t, raw string) (string, error) {
+	n, err := normalizeOne(o, t, raw)
 	if err == nil && len(n) > MaxValueLen {
 		return "", &ValueError{Type: t, Value: raw[:40] + "...", Reason: fmt.Sprintf("is %d characters long once quoted; the most is %d", len(n), MaxValueLen), Valid: "shorten it"}
 	}
 	return n, err
 }
 
-func normalizeOne(zone, t, raw string) (string, error) {
+func normalizeOne(o origin, t, raw string) (string, error) {
 	v := strings.TrimSpace(raw)
 	bad := func(reason string) error { return &ValueError{Type: t, Value: raw, Reason: reason, Valid: validFor(t)} }
 	if v == "" {
@@ -169,19 +173,19 @@ func normalizeOne(zone, t, raw string) (string, error) {
 	case "A", "AAAA":
 		return address(t, raw, v)
 	case "TXT", "SPF":
-		return text(zone, t, raw, v)
+		return text(o, t, raw, v)
 	case "WKS":
 		return wks(raw, v)
 	case "ALIAS":
 		// ALIAS is not a DNS type: its value is one host name, which is CNAME's grammar.
-		n, err := grammar(zone, "CNAME", raw, v)
+		n, err := grammar(o, "CNAME", raw, v)
 		var ve *ValueError
 		if errors.As(err, &ve) {
 			ve.Type, ve.Valid = t, validFor(t)
 		}
 		return n, err
 	}
-	return grammar(zone, t, raw, v)
+	return grammar(o, t, raw, v)
 }
 
 func address(t, raw, v string) (string, error) {
@@ -202,9 +206,9 @@ func address(t, raw, v string) (string, error) {
 	return a.String(), nil
 }
 
-func text(zone, t, raw, v string) (string, error) {
+func text(o origin, t, raw, v string) (string, error) {
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		n, err := grammar(zone, t, raw, v)
+		n, err := grammar(o, t, raw, v)
 		if err != nil {
 			return "", &ValueError{Type: t, Value: raw, Reason: "is not a valid sequence of quoted strings", Valid: `escape inner quotes and backslashes as \" and \\, or give the text without the outer quotes and it is quoted for you`}
 		}
@@ -226,7 +230,7 @@ func text(zone, t, raw, v string) (string, error) {
 		}
 		b.WriteByte('"')
 	}
-	return grammar(zone, t, raw, b.String())
+	return grammar(o, t, raw, b.String())
 }
 
 func wks(raw, v string) (string, error) {
@@ -260,7 +264,7 @@ func wks(raw, v string) (string, error) {
 }
 
 // grammar parses v as the data of a record of type t with miekg/dns and renders it back.
-func grammar(zone, t, raw, v string) (string, error) {
+func grammar(o origin, t, raw, v string) (string, error) {
 	bad := func(reason string) error { return &ValueError{Type: t, Value: raw, Reason: reason, Valid: validFor(t)} }
 	if i := unquotedIndex(v, ";"); i >= 0 {
 		// The zone grammar would drop everything after it as a comment.
@@ -278,7 +282,7 @@ func grammar(zone, t, raw, v string) (string, error) {
 	if got := dns.TypeToString[rr.Header().Rrtype]; got != t {
 		return "", bad("is the data of a " + got + " record")
 	}
-	if reason := fixHosts(reflect.ValueOf(rr).Elem(), strings.ToLower(zone)); reason != "" {
+	if reason := fixHosts(reflect.ValueOf(rr).Elem(), o); reason != "" {
 		return "", bad(reason)
 	}
 	if reason := check(rr); reason != "" {
@@ -315,11 +319,11 @@ func unquotedIndex(s, set string) int {
 // fixHosts applies the host name rule of NormalizeValues to every domain-name field of
 // the record data in v, found by miekg/dns's own struct tags, and checks their labels. It
 // returns "" when every host name is fine.
-func fixHosts(v reflect.Value, zone string) string {
+func fixHosts(v reflect.Value, o origin) string {
 	for i := 0; i < v.NumField(); i++ {
 		f, sf := v.Field(i), v.Type().Field(i)
 		if sf.Anonymous && f.Kind() == reflect.Struct && sf.Type != reflect.TypeOf(dns.RR_Header{}) {
-			if reason := fixHosts(f, zone); reason != "" {
+			if reason := fixHosts(f, o); reason != "" {
 				return reason
 			}
 			continue
@@ -337,7 +341,7 @@ func fixHosts(v reflect.Value, zone string) string {
 			}
 		}
 		for _, h := range hosts {
-			a := absolute(h.String(), zone)
+			a := o.absolute(h.String())
 			if a != "." {
 				if err := checkLabels(strings.TrimSuffix(a, "."), false); err != nil {
 					return fmt.Sprintf("has the host name %q, where %v", a, err)
@@ -349,17 +353,25 @@ func fixHosts(v reflect.Value, zone string) string {
 	return ""
 }
 
-func absolute(host, zone string) string {
+// origin is how host names in values are made absolute: in zone, by the rule of
+// NormalizeValues, or, for values read from LiveDNS (zoneFile), by the zone file's rule
+// that every name without the trailing dot is relative to the zone.
+type origin struct {
+	zone     string
+	zoneFile bool
+}
+
+func (o origin) absolute(host string) string {
 	h := strings.ToLower(host)
 	switch {
 	case h == relativeOrigin:
-		return zone + "."
+		return o.zone + "."
 	case strings.HasSuffix(h, "."+relativeOrigin):
 		rel := strings.TrimSuffix(h, "."+relativeOrigin)
-		if strings.Contains(rel, ".") {
+		if strings.Contains(rel, ".") && !o.zoneFile {
 			return rel + "."
 		}
-		return rel + "." + zone + "."
+		return rel + "." + o.zone + "."
 	}
 	return h
 }
