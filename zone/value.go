@@ -101,7 +101,11 @@ const relativeOrigin = "relative.gandi-mcp.invalid."
 // or a number) and services (names or port numbers). ALIAS, Gandi's own type, is one host
 // name, as CNAME, but allowed at the apex.
 func NormalizeValues(zone, name, rtype string, values []string) ([]string, error) {
-	return normalizeValues(origin{zone: strings.ToLower(zone)}, name, rtype, values)
+	z, err := CanonicalZone(zone)
+	if err != nil {
+		return nil, err
+	}
+	return normalizeValues(origin{zone: z}, name, rtype, values)
 }
 
 func normalizeValues(o origin, name, rtype string, values []string) ([]string, error) {

@@ -69,7 +69,7 @@ func TestNormalizeValuesGood(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rtype+"/"+strings.Join(tt.in, ","), func(t *testing.T) {
-			got, err := NormalizeValues("example.com", tt.name, tt.rtype, tt.in)
+			got, err := NormalizeValues("Example.COM.", tt.name, tt.rtype, tt.in)
 			if err != nil {
 				t.Fatalf("NormalizeValues(%s %s %q): %v", tt.name, tt.rtype, tt.in, err)
 			}
