@@ -23,6 +23,7 @@ type Change struct {
 	Values []string `json:"values,omitempty"`
 }
 
+// String names the change as errors show it: "set www A".
 func (c Change) String() string { return c.Op + " " + c.Name + " " + c.Type }
 
 // Set is the state of one record set on one side of a Diff.

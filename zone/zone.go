@@ -103,13 +103,3 @@ func Sort(sets []RecordSet) {
 func Find(sets []RecordSet, name, rtype string) int {
 	return slices.IndexFunc(sets, func(s RecordSet) bool { return s.Name == name && s.Type == rtype })
 }
-
-// Clone returns a deep copy of sets.
-func Clone(sets []RecordSet) []RecordSet {
-	out := make([]RecordSet, len(sets))
-	for i, s := range sets {
-		s.Values = slices.Clone(s.Values)
-		out[i] = s
-	}
-	return out
-}
