@@ -385,7 +385,7 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 		return resp.Header, fmt.Errorf("gandi: %s %s: %w", r.method, r.url.Path, tooLarge)
 	}
 	if r.out != nil {
-		if err := json.Unmarshal(data, r.out); err != nil {
+		if err := decodeJSON(data, r.out); err != nil {
 			return resp.Header, fmt.Errorf("gandi: %s %s: %w: %v", r.method, r.url.Path, ErrBadResponse, err)
 		}
 	}
