@@ -489,6 +489,7 @@ func TestScanDomainsWhateverGandiAnswers(t *testing.T) {
 			if len(reqs) > tc.maxRequests {
 				t.Errorf("%d requests (pages %v), want at most %d", len(reqs), asked, tc.maxRequests)
 			}
+			t.Logf("%d requests, pages %v", len(reqs), asked)
 			if len(out.Domains) != tc.wantDomains || out.Truncated != tc.wantTruncated {
 				t.Errorf("%d domains, truncated %v; want %d, %v (pages %v, notes %q)", len(out.Domains), out.Truncated, tc.wantDomains, tc.wantTruncated, asked, out.Notes)
 			}
