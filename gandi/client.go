@@ -52,7 +52,7 @@ type Config struct {
 	// Token is the credential: never logged, never in an error, never printed.
 	Token string `json:"-"`
 	// HTTPClient is optional. Whichever is used, a redirect to another host
-	// (or from https to http) never carries the Authorization header.
+	// (or from https to http) is not followed, nor more than 3 on one host.
 	HTTPClient   *http.Client
 	UserAgent    string        // default "gandi-mcp/dev"
 	Timeout      time.Duration // per attempt, default 30s
@@ -175,9 +175,15 @@ func checkToken(t string) error {
 	return nil
 }
 
-// guardRedirects returns a copy of hc (or a new client) whose redirects to
-// another origin drop the Authorization header. net/http alone keeps it
-// between ports of one host, and between https and http.
+// maxRedirects is how many redirects within the API's origin one attempt
+// follows: Gandi's API does not redirect, so more is a loop.
+const maxRedirects = 3
+
+// guardRedirects returns a copy of hc (or a new client) that follows no
+// redirect to another origin (scheme and host), so the Authorization header
+// never goes there, and at most maxRedirects within it. A redirect not
+// followed is returned as the answer: a 3xx *Error naming where it pointed,
+// which is not retried.
 func guardRedirects(hc *http.Client) *http.Client {
 	var c http.Client
 	if hc != nil {
@@ -189,14 +195,11 @@ func guardRedirects(hc *http.Client) *http.Client {
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		first := via[0].URL
-		if !strings.EqualFold(req.URL.Scheme, first.Scheme) || !strings.EqualFold(req.URL.Host, first.Host) {
-			req.Header.Del("Authorization")
+		if !strings.EqualFold(req.URL.Scheme, first.Scheme) || !strings.EqualFold(req.URL.Host, first.Host) || len(via) > maxRedirects {
+			return http.ErrUseLastResponse
 		}
 		if next != nil {
 			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
 		}
 		return nil
 	}
@@ -382,7 +385,7 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 		return resp.Header, fmt.Errorf("gandi: %s %s: %w", r.method, r.url.Path, tooLarge)
 	}
 	if r.out != nil {
-		if err := json.Unmarshal(data, r.out); err != nil {
+		if err := decodeJSON(data, r.out); err != nil {
 			return resp.Header, fmt.Errorf("gandi: %s %s: %w: %v", r.method, r.url.Path, ErrBadResponse, err)
 		}
 	}

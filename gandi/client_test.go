@@ -363,48 +363,108 @@ func TestRequestHeaders(t *testing.T) {
 	}
 }
 
-func TestRedirectToAnotherHostDropsAuthorization(t *testing.T) {
-	tests := []struct {
+// TestRedirects: a redirect to another origin is not followed at all (no
+// request reaches it), a redirect on the API host is followed with the token,
+// and a loop stops after maxRedirects, without retries.
+func TestRedirects(t *testing.T) {
+	clients := []struct {
 		name   string
 		client *http.Client
 	}{
 		{"built-in client", nil},
 		{"caller's client", &http.Client{Timeout: 5 * time.Second}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			other := newScripted(t, answer{200, nil, `{}`})
-			var sameHostAuth string
-			var mu sync.Mutex
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				switch r.URL.Path {
-				case "/v5/organization/user-info":
-					http.Redirect(w, r, "/moved", http.StatusFound) // same host: keeps the token
-				case "/moved":
+	tests := []struct {
+		name string
+		// route answers the API host's requests; other is the other host's URL.
+		route        func(w http.ResponseWriter, r *http.Request, other string)
+		wantAPIHits  int
+		wantStatus   int    // 0: success
+		wantRedirect string // "other": the other host's scheme and host
+	}{
+		{"same host, once", func(w http.ResponseWriter, r *http.Request, _ string) {
+			if r.URL.Path == "/moved" {
+				_, _ = w.Write([]byte(`{}`))
+				return
+			}
+			http.Redirect(w, r, "/moved", http.StatusFound)
+		}, 2, 0, ""},
+		{"another host", func(w http.ResponseWriter, r *http.Request, other string) {
+			http.Redirect(w, r, other+"/elsewhere?q=1", http.StatusFound)
+		}, 1, http.StatusFound, "other"},
+		{"another host after a same-host hop", func(w http.ResponseWriter, r *http.Request, other string) {
+			if r.URL.Path == "/moved" {
+				http.Redirect(w, r, other+"/elsewhere", http.StatusTemporaryRedirect)
+				return
+			}
+			http.Redirect(w, r, "/moved", http.StatusFound)
+		}, 2, http.StatusTemporaryRedirect, "other"},
+		{"userinfo, path and query are not named", func(w http.ResponseWriter, r *http.Request, other string) {
+			u := strings.Replace(other, "http://", "http://alice:hunter2@", 1) + "/steal/" + testToken + "?token=" + testToken + "#frag"
+			w.Header().Set("Location", u)
+			w.WriteHeader(http.StatusMovedPermanently)
+			_, _ = w.Write([]byte("Moved to " + u))
+		}, 1, http.StatusMovedPermanently, "other"},
+		{"loop on the same host", func(w http.ResponseWriter, r *http.Request, _ string) {
+			http.Redirect(w, r, r.URL.Path, http.StatusFound)
+		}, 4, http.StatusFound, ""},
+	}
+	for _, cl := range clients {
+		for _, tt := range tests {
+			t.Run(cl.name+"/"+tt.name, func(t *testing.T) {
+				other := newScripted(t, answer{200, nil, `{}`})
+				var mu sync.Mutex
+				var auths []string
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					mu.Lock()
-					sameHostAuth = r.Header.Get("Authorization")
+					auths = append(auths, r.Header.Get("Authorization"))
 					mu.Unlock()
-					http.Redirect(w, r, other.URL+"/elsewhere", http.StatusTemporaryRedirect)
+					tt.route(w, r, other.URL)
+				}))
+				defer srv.Close()
+				c, sl := newClient(t, srv.URL, func(c *gandi.Config) { c.HTTPClient = cl.client })
+				_, err := c.UserInfo(context.Background())
+				if n := len(other.requests()); n != 0 {
+					t.Errorf("the other host saw %d requests", n)
 				}
-			}))
-			defer srv.Close()
-			c, _ := newClient(t, srv.URL, func(c *gandi.Config) { c.HTTPClient = tt.client })
-			if _, err := c.UserInfo(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			got := other.requests()
-			if len(got) != 1 {
-				t.Fatalf("other host saw %d requests", len(got))
-			}
-			if a := got[0].Header.Get("Authorization"); a != "" {
-				t.Errorf("Authorization reached the other host: %q", a)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if sameHostAuth != "Bearer "+testToken {
-				t.Errorf("same-host redirect lost Authorization: %q", sameHostAuth)
-			}
-		})
+				mu.Lock()
+				defer mu.Unlock()
+				if len(auths) != tt.wantAPIHits || len(sl.all()) != 0 {
+					t.Errorf("the API host saw %d requests after %d retries, want %d and none", len(auths), len(sl.all()), tt.wantAPIHits)
+				}
+				for i, a := range auths {
+					if a != "Bearer "+testToken {
+						t.Errorf("request %d to the API host had Authorization %q", i, a)
+					}
+				}
+				if tt.wantStatus == 0 {
+					if err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				var ge *gandi.Error
+				if !errors.As(err, &ge) || ge.Status != tt.wantStatus {
+					t.Fatalf("err = %v, want a %d *gandi.Error", err, tt.wantStatus)
+				}
+				want := ""
+				if tt.wantRedirect == "other" {
+					want = other.URL
+				}
+				if ge.Redirect != want {
+					t.Errorf("Redirect = %q, want %q", ge.Redirect, want)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, "not followed") || (want != "" && !strings.Contains(msg, want)) {
+					t.Errorf("message %q does not say the redirect to %q was not followed", msg, want)
+				}
+				for _, leak := range []string{"alice", "hunter2", "steal", "elsewhere", "token=", testToken, "frag"} {
+					if strings.Contains(msg+ge.Excerpt+ge.Message, leak) {
+						t.Errorf("the error carries %q: %s", leak, msg)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -56,7 +56,7 @@ type Domain struct {
 // DomainsQuery selects a page of domains; zero fields are not sent.
 type DomainsQuery struct {
 	Page       int    // from 1
-	PerPage    int    // page size
+	PerPage    int    // page size; at most 1000 domains of a page are kept
 	FQDN       string // pattern with *, e.g. "example.*", "*.fr"
 	TLD        string
 	SortBy     string // fqdn, -fqdn, ...
@@ -94,6 +94,9 @@ type DomainPage struct {
 	// NextURL and LastURL come from the Link header, "" when absent; pass
 	// NextURL to DomainsURL for the next page.
 	NextURL, LastURL string
+	// Dropped counts the domains past PerPage (or past 1000) that the server
+	// sent on this page: they were not kept.
+	Dropped int
 }
 
 const domainsPath = "/v5/domain/domains"
@@ -107,44 +110,60 @@ func (c *Client) Domains(ctx context.Context, q DomainsQuery) (*DomainPage, erro
 	return c.domains(ctx, u)
 }
 
-// DomainsURL fetches the page at a Link URL from a previous DomainPage. It
+// DomainsURL fetches the page at a Link URL from a previous DomainPage,
+// asking for page and perPage (each when positive) whatever the link says: a
+// link can neither make a page larger than asked nor send the reader back. It
 // refuses a URL that is not the domains route on the API host, so a link can
-// never send the token elsewhere.
-func (c *Client) DomainsURL(ctx context.Context, next string) (*DomainPage, error) {
+// never send the token elsewhere; that error wraps ErrBadResponse.
+func (c *Client) DomainsURL(ctx context.Context, next string, page, perPage int) (*DomainPage, error) {
 	base, err := url.Parse(strings.TrimRight(c.endpoints.APIURL, "/") + "/")
 	if err != nil {
 		return nil, fmt.Errorf("gandi: bad API URL: %w", err)
 	}
 	ref, err := url.Parse(next)
 	if err != nil {
-		return nil, fmt.Errorf("gandi: bad page link: %w", err)
+		return nil, fmt.Errorf("gandi: GET %s: %w: the Link header's next page is not a URL", domainsPath, ErrBadResponse)
 	}
 	u := base.ResolveReference(ref)
 	if !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
-		return nil, fmt.Errorf("gandi: page link points to %s://%s, not the API host %s://%s: refusing to send the token there",
-			u.Scheme, u.Host, base.Scheme, base.Host)
+		return nil, fmt.Errorf("gandi: GET %s: %w: the Link header's next page is on %s, not the API host %s: not followed, so the token was not sent there",
+			domainsPath, ErrBadResponse, clipBytes(strings.ToLower(u.Scheme+"://"+u.Host), maxErrorName), base.Scheme+"://"+base.Host)
 	}
 	if want := strings.TrimRight(base.Path, "/") + domainsPath; u.Path != want {
-		return nil, fmt.Errorf("gandi: page link path %q is not %q", u.Path, want)
+		return nil, fmt.Errorf("gandi: GET %s: %w: the Link header's next page is %q, not %q: not followed",
+			domainsPath, ErrBadResponse, clipBytes(u.Path, maxErrorName), want)
 	}
 	u.User, u.Fragment = nil, ""
+	q := u.Query()
+	if page > 0 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	if perPage > 0 {
+		q.Set("per_page", strconv.Itoa(perPage))
+	}
+	u.RawQuery = q.Encode()
 	return c.domains(ctx, u)
 }
 
 func (c *Client) domains(ctx context.Context, u *url.URL) (*DomainPage, error) {
 	q := u.Query()
 	perPage := atoiOr(q.Get("per_page"), 0)
+	keep := maxPageItems
+	if perPage > 0 {
+		keep = min(perPage, maxPageItems)
+	}
 	// Sized for the page asked, so that decoding does not grow it by doubling.
-	ds := make([]Domain, 0, min(perPage, maxPresizedPage))
+	ds := boundedList[Domain]{max: keep, items: make([]Domain, 0, min(perPage, keep))}
 	h, err := c.do(ctx, request{method: http.MethodGet, url: u, out: &ds})
 	if err != nil {
 		return nil, err
 	}
-	if ds == nil {
-		ds = []Domain{}
+	if ds.items == nil {
+		ds.items = []Domain{}
 	}
 	p := &DomainPage{
-		Domains:       ds,
+		Domains:       ds.items,
+		Dropped:       ds.dropped,
 		Page:          atoiOr(q.Get("page"), 1),
 		PerPage:       perPage,
 		TotalCount:    atoiOr(h.Get("Total-Count"), -1),
@@ -155,9 +174,9 @@ func (c *Client) domains(ctx context.Context, u *url.URL) (*DomainPage, error) {
 	return p, nil
 }
 
-// maxPresizedPage bounds the room made for a page before its answer: per_page
-// may come from a Link header.
-const maxPresizedPage = 1000
+// maxPageItems is the most domains kept of one page: all of a page asked
+// without per_page (Gandi's default is 100), and a bound on a per_page asked.
+const maxPageItems = 1000
 
 func atoiOr(s string, def int) int {
 	n, err := strconv.Atoi(strings.TrimSpace(s))

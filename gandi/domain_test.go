@@ -1,8 +1,12 @@
 package gandi_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"maps"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +73,7 @@ func TestDomainsPages(t *testing.T) {
 		if p.NextURL == "" {
 			break
 		}
-		if p, err = c.DomainsURL(context.Background(), p.NextURL); err != nil {
+		if p, err = c.DomainsURL(context.Background(), p.NextURL, 0, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -123,28 +127,154 @@ func TestDomainsURLStaysOnTheAPIHost(t *testing.T) {
 	tok := srv.AddToken(ganditest.Token{Scopes: []string{"domain:view"}})
 	c := srv.Client(gandi.SchemeBearer, tok.Secret)
 	tests := []struct {
-		link    string
-		wantErr string
+		link string
+		want string // "" follows; else the refusal names this, and no path, query or userinfo
 	}{
 		{srv.URL + "/v5/domain/domains?page=2", ""},
 		{"/v5/domain/domains?page=2", ""},
-		{"https://evil.example.com/v5/domain/domains?page=2", "not the API host"},
+		{"https://mallory:pw@evil.example.com/v5/domain/domains/stolen?page=2&q=secret", "on https://evil.example.com, not the API host"},
 		{strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/v5/domain/domains", "not the API host"},
 		{"https" + strings.TrimPrefix(srv.URL, "http") + "/v5/domain/domains", "not the API host"},
-		{srv.URL + "/v5/organization/user-info", "is not"},
-		{"://", "bad page link"},
+		{srv.URL + "/v5/organization/user-info", `"/v5/organization/user-info", not "/v5/domain/domains"`},
+		{srv.URL + "/" + strings.Repeat("p", 10000), "…"},
+		{"://", "not a URL"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.link, func(t *testing.T) {
+		t.Run(tt.link[:min(len(tt.link), 80)], func(t *testing.T) {
 			before := len(srv.Requests())
-			_, err := c.DomainsURL(context.Background(), tt.link)
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("err = %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("err = %v, want %q", err, tt.wantErr)
-			case tt.wantErr != "" && len(srv.Requests()) != before:
+			_, err := c.DomainsURL(context.Background(), tt.link, 2, 10)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, gandi.ErrBadResponse) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want ErrBadResponse saying %q", err, tt.want)
+			}
+			for _, leak := range []string{"mallory", "pw@", "stolen", "secret"} {
+				if strings.Contains(err.Error(), leak) {
+					t.Errorf("the refusal repeats %q: %v", leak, err)
+				}
+			}
+			if len(err.Error()) > 500 {
+				t.Errorf("the refusal is %d bytes long", len(err.Error()))
+			}
+			if len(srv.Requests()) != before {
 				t.Errorf("a refused link was requested")
+			}
+		})
+	}
+}
+
+// TestDomainsURLAsksOurPage: whatever page and per_page a Link names, or
+// leaves out, the request asks for the page and size the caller gives.
+func TestDomainsURLAsksOurPage(t *testing.T) {
+	srv := ganditest.NewTestServer(t)
+	org := srv.AddOrganization(gandi.Organization{Name: "acme"})
+	srv.SeedDomains(org.ID, 30, time.Now())
+	tok := srv.AddToken(ganditest.Token{Scopes: []string{"domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+	c := srv.Client(gandi.SchemeBearer, tok.Secret)
+	tests := []struct{ name, query string }{
+		{"huge per_page", "page=2&per_page=100000"},
+		{"no per_page", "page=2&tld=fr"},
+		{"a page far ahead", "page=999999&per_page=10"},
+		{"back to page 1", "page=1&per_page=1000"},
+		{"neither", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.ResetRequests()
+			p, err := c.DomainsURL(context.Background(), "/v5/domain/domains?"+tt.query, 3, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := srv.Requests()[0].Query
+			if q.Get("page") != "3" || q.Get("per_page") != "10" || len(q["per_page"]) != 1 {
+				t.Errorf("asked %v, want page 3 and per_page 10", q)
+			}
+			if p.Page != 3 || p.PerPage != 10 || len(p.Domains) > 10 {
+				t.Errorf("page %d, per_page %d, %d domains", p.Page, p.PerPage, len(p.Domains))
+			}
+		})
+	}
+}
+
+// manyDomains makes a domain list's answer hold n domains, whatever was asked.
+func manyDomains(n int) func(*http.Request, http.Header, []byte) []byte {
+	return func(_ *http.Request, _ http.Header, _ []byte) []byte {
+		var b bytes.Buffer
+		b.WriteByte('[')
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"id":"%d","fqdn":"d%d.fr"}`, i, i)
+		}
+		b.WriteByte(']')
+		return b.Bytes()
+	}
+}
+
+// TestDomainsKeepsAtMostPerPage: a page holding more domains than asked keeps
+// per_page of them (1000 when per_page was not given) and counts the rest.
+func TestDomainsKeepsAtMostPerPage(t *testing.T) {
+	tests := []struct {
+		name        string
+		perPage     int
+		sent        int
+		wantKept    int
+		wantDropped int
+	}{
+		{"as asked", 100, 100, 100, 0},
+		{"fewer than asked", 100, 7, 7, 0},
+		{"ten thousand for a hundred", 100, 10000, 100, 9900},
+		{"per_page 1", 1, 50, 1, 49},
+		{"no per_page", 0, 5000, 1000, 4000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := ganditest.NewTestServer(t)
+			tok := srv.AddToken(ganditest.Token{Scopes: []string{"domain:view"}})
+			srv.Inject(ganditest.Fault{Path: "/v5/domain/domains", Rewrite: manyDomains(tt.sent)})
+			c := srv.Client(gandi.SchemeBearer, tok.Secret)
+			p, err := c.Domains(context.Background(), gandi.DomainsQuery{PerPage: tt.perPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Domains) != tt.wantKept || p.Dropped != tt.wantDropped || cap(p.Domains) > 2*max(tt.wantKept, tt.perPage) {
+				t.Errorf("kept %d (room for %d), dropped %d; want %d and %d", len(p.Domains), cap(p.Domains), p.Dropped, tt.wantKept, tt.wantDropped)
+			}
+			if last := p.Domains[len(p.Domains)-1]; last.FQDN != fmt.Sprintf("d%d.fr", tt.wantKept-1) {
+				t.Errorf("last kept is %s: not the first ones in order", last.FQDN)
+			}
+		})
+	}
+}
+
+// TestDomainsBodyShapes: a null list is empty; anything but a list is ErrBadResponse.
+func TestDomainsBodyShapes(t *testing.T) {
+	tests := []struct {
+		body    string
+		wantErr bool
+	}{
+		{`null`, false},
+		{` [ ] `, false},
+		{`{"fqdn":"a.fr"}`, true},
+		{`"a.fr"`, true},
+		{`[{"fqdn":"a.fr"},]`, true},
+		{`[{"fqdn":1}]`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.body, func(t *testing.T) {
+			srv := newScripted(t, answer{200, nil, tt.body})
+			c, _ := newClient(t, srv.URL, nil)
+			p, err := c.Domains(context.Background(), gandi.DomainsQuery{PerPage: 10})
+			switch {
+			case tt.wantErr && !errors.Is(err, gandi.ErrBadResponse):
+				t.Errorf("err = %v, want ErrBadResponse", err)
+			case !tt.wantErr && (err != nil || p.Domains == nil || len(p.Domains) != 0):
+				t.Errorf("page %+v, err %v; want no domains", p, err)
 			}
 		})
 	}

@@ -20,9 +20,10 @@ import (
 // ErrBodyTooLarge is wrapped when an answer's body exceeds Config.MaxBodyBytes.
 var ErrBodyTooLarge = errors.New("gandi: response body too large")
 
-// ErrBadResponse is wrapped when a successful answer is not the JSON expected
-// (truncated, wrong shape, missing a required field).
-var ErrBadResponse = errors.New("gandi: unexpected response body")
+// ErrBadResponse is wrapped when an answer is not what was expected: a body
+// that is not the JSON expected (truncated, wrong shape, missing a required
+// field), or a Link header pointing off the API.
+var ErrBadResponse = errors.New("gandi: unexpected response")
 
 // Error is Gandi's answer to a failed request (any non-2xx status).
 type Error struct {
@@ -46,6 +47,10 @@ type Error struct {
 	// (a gateway's HTML page, plain text).
 	Excerpt string
 
+	// Redirect is, for a 3xx answer (a redirect that was not followed), the
+	// scheme and host its Location points to; "" when that is relative.
+	Redirect string
+
 	// Err is set when the body itself could not be read (wraps ErrBodyTooLarge).
 	Err error
 }
@@ -65,6 +70,13 @@ func (e *Error) Error() string {
 		b.WriteString(" " + t)
 	}
 	var details []string
+	if e.Status >= 300 && e.Status <= 399 {
+		to := "within the same host"
+		if e.Redirect != "" {
+			to = "to " + e.Redirect
+		}
+		details = append(details, "redirected "+to+", not followed")
+	}
 	if e.Message != "" {
 		details = append(details, e.Message)
 	}
@@ -120,25 +132,49 @@ func (e *TransportError) Error() string {
 // Unwrap returns the underlying cause, so errors.Is(err, context.Canceled) works.
 func (e *TransportError) Unwrap() error { return e.Err }
 
+// Caps on what parseError copies out of an error body: the body may be up to
+// Config.MaxBodyBytes, and each field ends up in results and logs.
+const (
+	maxErrorText   = 512 // bytes of message, cause, object and a field error's description
+	maxErrorName   = 128 // bytes of a field error's name and location
+	maxFieldErrors = 20  // field errors kept, the last one saying how many more there were
+)
+
 // parseError builds the *Error for a non-2xx answer. token is scrubbed from
-// anything copied out of the body, in case a server echoes it.
+// anything copied out of the body, in case a server echoes it, before each
+// field is capped.
 func parseError(method, path string, status int, h http.Header, body []byte, token string) *Error {
 	e := &Error{Method: method, Path: path, Status: status, RetryAfter: parseRetryAfter(h.Get("Retry-After"), time.Now())}
-	var std struct {
-		Code    json.RawMessage `json:"code"`
-		Message string          `json:"message"`
-		Object  string          `json:"object"`
-		Cause   string          `json:"cause"`
-		Errors  []FieldError    `json:"errors"`
+	if status >= 300 && status <= 399 {
+		// A redirect that was not followed: its body would only repeat the target's full URL.
+		e.Redirect = origin(h.Get("Location"))
+		return e
 	}
+	var std struct {
+		Code    json.RawMessage         `json:"code"`
+		Message string                  `json:"message"`
+		Object  string                  `json:"object"`
+		Cause   string                  `json:"cause"`
+		Errors  boundedList[FieldError] `json:"errors"`
+	}
+	std.Errors.max = maxFieldErrors
+	text := func(s string, n int) string { return clipBytes(scrub(s, token), n) }
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &std) == nil {
 		e.Code = lenientInt(std.Code)
-		e.Message = scrub(std.Message, token)
-		e.Object = scrub(std.Object, token)
-		e.Cause = scrub(std.Cause, token)
-		for _, f := range std.Errors {
-			e.Errors = append(e.Errors, FieldError{Location: scrub(f.Location, token), Name: scrub(f.Name, token), Description: scrub(f.Description, token)})
+		e.Message = text(std.Message, maxErrorText)
+		e.Object = text(std.Object, maxErrorText)
+		e.Cause = text(std.Cause, maxErrorText)
+		items := std.Errors.items
+		more := std.Errors.dropped
+		if more > 0 {
+			items, more = items[:maxFieldErrors-1], more+1
+		}
+		for _, f := range items {
+			e.Errors = append(e.Errors, FieldError{Location: text(f.Location, maxErrorName), Name: text(f.Name, maxErrorName), Description: text(f.Description, maxErrorText)})
+		}
+		if more > 0 {
+			e.Errors = append(e.Errors, FieldError{Name: "…", Description: fmt.Sprintf("%d more errors not shown", more)})
 		}
 		if e.Message != "" || len(e.Errors) > 0 {
 			return e
@@ -146,6 +182,16 @@ func parseError(method, path string, status int, h http.Header, body []byte, tok
 	}
 	e.Excerpt = excerpt(body, 200, func(s string) string { return scrub(s, token) })
 	return e
+}
+
+// origin is the scheme and host of an absolute URL, "" for a relative or bad
+// one: never its userinfo, path, query or fragment.
+func origin(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return clipBytes(strings.ToLower(u.Scheme)+"://"+strings.ToLower(u.Host), maxErrorName)
 }
 
 func lenientInt(raw json.RawMessage) int {

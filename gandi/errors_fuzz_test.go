@@ -36,7 +36,7 @@ func echoForms(s string) []string {
 // echoing the token in some form (or not at all) between fuzzed text.
 // Properties: no panic; no 12-byte piece of the token in anything the error
 // carries; the excerpt is at most 200 characters of printable UTF-8; the
-// Retry-After is within a day.
+// fields are within their caps; the Retry-After is within a day.
 func FuzzParseError(f *testing.F) {
 	forms := echoForms(fuzzToken)
 	f.Fuzz(func(t *testing.T, status int, retryAfter string, prefix, suffix []byte, form uint8) {
@@ -75,6 +75,19 @@ func FuzzParseError(f *testing.F) {
 		}
 		if !utf8.ValidString(e.Excerpt) || strings.IndexFunc(e.Excerpt, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
 			t.Errorf("excerpt holds invalid UTF-8 or control characters: %q", e.Excerpt)
+		}
+		for _, f := range []string{e.Message, e.Object, e.Cause} {
+			if len(f) > maxErrorText {
+				t.Errorf("a field of %d bytes, over %d", len(f), maxErrorText)
+			}
+		}
+		for _, fe := range e.Errors {
+			if len(fe.Location) > maxErrorName || len(fe.Name) > maxErrorName || len(fe.Description) > maxErrorText {
+				t.Errorf("a field error over the caps: %d, %d, %d bytes", len(fe.Location), len(fe.Name), len(fe.Description))
+			}
+		}
+		if len(e.Errors) > maxFieldErrors {
+			t.Errorf("%d field errors, over %d", len(e.Errors), maxFieldErrors)
 		}
 		if e.RetryAfter < 0 || e.RetryAfter > 24*time.Hour {
 			t.Errorf("retry after %s, outside [0, 24h]", e.RetryAfter)

@@ -3,10 +3,12 @@ package gandi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gandi-mcp/gandi-mcp/gandi"
 )
@@ -112,5 +114,62 @@ func TestErrorExcerptOfHTML(t *testing.T) {
 		if strings.Contains(ex, bad) {
 			t.Errorf("Excerpt %q contains %q", ex, bad)
 		}
+	}
+}
+
+// TestErrorFieldsAreCapped: however long Gandi's error fields are, and however
+// many field errors it lists, the error carries a bounded excerpt of each,
+// cut on a character with an ellipsis, and says how many items it left out.
+func TestErrorFieldsAreCapped(t *testing.T) {
+	huge := strings.Repeat("é", 8<<20) // 16 MiB of two-byte characters
+	big := huge[:1<<20]
+	items := func(n int, s string) string {
+		item := fmt.Sprintf(`{"location":%q,"name":%q,"description":%q}`, s, s, s)
+		return "[" + strings.Repeat(item+",", n-1) + item + "]"
+	}
+	tests := []struct {
+		name      string
+		body      string
+		wantItems int
+		wantMore  string // what the last item says, "" when nothing was left out
+	}{
+		{"message", `{"message":"` + huge + `"}`, 0, ""},
+		{"cause and object", `{"message":"m","cause":"` + big + `","object":"` + big + `"}`, 0, ""},
+		{"one long field error", `{"errors":` + items(1, big) + `}`, 1, ""},
+		{"many small field errors", `{"errors":` + items(100000, "x") + `}`, 20, "99981 more errors not shown"},
+		{"twenty field errors", `{"errors":` + items(20, "x") + `}`, 20, ""},
+		{"twenty-one field errors", `{"errors":` + items(21, "x") + `}`, 20, "2 more errors not shown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newScripted(t, answer{400, map[string]string{"Content-Type": "application/json"}, tt.body})
+			c, _ := newClient(t, srv.URL, func(c *gandi.Config) { c.MaxBodyBytes = 64 << 20 })
+			_, err := c.UserInfo(context.Background())
+			var ge *gandi.Error
+			if !errors.As(err, &ge) {
+				t.Fatalf("err = %v", err)
+			}
+			fields := []string{ge.Message, ge.Cause, ge.Object}
+			for _, f := range ge.Errors {
+				fields = append(fields, f.Location, f.Name, f.Description)
+			}
+			for _, f := range fields {
+				if len(f) > 512 || !utf8.ValidString(f) {
+					t.Errorf("a field of %d bytes (valid UTF-8: %v)", len(f), utf8.ValidString(f))
+				}
+				if strings.HasPrefix(f, "éé") && !strings.HasSuffix(f, "…") {
+					t.Errorf("a cut field does not end with an ellipsis: …%q", f[len(f)-10:])
+				}
+			}
+			if len(ge.Errors) != tt.wantItems {
+				t.Errorf("%d field errors, want %d", len(ge.Errors), tt.wantItems)
+			}
+			if tt.wantMore != "" && ge.Errors[len(ge.Errors)-1].Description != tt.wantMore {
+				t.Errorf("last field error %+v, want it to say %q", ge.Errors[len(ge.Errors)-1], tt.wantMore)
+			}
+			if n := len(err.Error()); n > 20<<10 {
+				t.Errorf("the error's text is %d bytes", n)
+			}
+		})
 	}
 }

@@ -2,10 +2,15 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gandi-mcp/gandi-mcp/gandi"
 )
@@ -55,4 +60,72 @@ func containsStep(steps []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// TestDiagnoseRedirects: a redirect gandi-mcp did not follow is bad_response,
+// not retryable, naming the other host (scheme and host only) or the loop.
+func TestDiagnoseRedirects(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("the other host got %s %s", r.Method, r.URL.Path)
+	}))
+	defer other.Close()
+	tests := []struct {
+		name     string
+		location func(r *http.Request) string
+		want     string
+		hits     int
+	}{
+		{"another host", func(*http.Request) string { return other.URL + "/v5/domain/domains?token=s3cr3t" }, "redirected to " + other.URL + ", another host", 1},
+		{"a loop on the API host", func(r *http.Request) string { return r.URL.Path }, "kept redirecting on the same host", 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var hits atomic.Int32
+			api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits.Add(1)
+				http.Redirect(w, r, tc.location(r), http.StatusFound)
+			}))
+			defer api.Close()
+			ep := gandi.Endpoints{Env: gandi.Production, APIURL: api.URL, IDURL: api.URL}
+			c, err := gandi.New(gandi.Config{Endpoints: ep, Token: "pat_x", Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Domains(context.Background(), gandi.DomainsQuery{})
+			tr := diagnose(err, situation{ep: ep})
+			if tr.Diagnosis != BadResponse || tr.Retryable || !strings.Contains(tr.Summary, tc.want) || strings.Contains(tr.Summary, "s3cr3t") {
+				t.Errorf("%s (retryable %v): %s; want bad_response saying %q", tr.Diagnosis, tr.Retryable, tr.Summary, tc.want)
+			}
+			if n := hits.Load(); n != int32(tc.hits) {
+				t.Errorf("the API host got %d requests, want %d", n, tc.hits)
+			}
+		})
+	}
+}
+
+// TestDiagnoseCapsGandiErrors: a 400 whose fields are huge gives a bounded
+// troubleshooting, however long its message and however many its errors.
+func TestDiagnoseCapsGandiErrors(t *testing.T) {
+	huge := strings.Repeat("m", 16<<20)
+	item := `{"location":"body","name":"` + huge[:1<<10] + `","description":"` + huge[:1<<10] + `"}`
+	body := `{"code":400,"message":"` + huge + `","cause":"` + huge[:1<<20] + `","object":"` + huge[:1<<20] + `","errors":[` + strings.Repeat(item+",", 99) + item + `]}`
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, body)
+	}))
+	defer api.Close()
+	ep := gandi.Endpoints{Env: gandi.Production, APIURL: api.URL, IDURL: api.URL}
+	c, err := gandi.New(gandi.Config{Endpoints: ep, Token: "pat_x", MaxBodyBytes: 32 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Domains(context.Background(), gandi.DomainsQuery{})
+	tr := diagnose(err, situation{ep: ep})
+	b, _ := json.Marshal(tr)
+	if tr.Diagnosis != RequestRejected || len(b) > 64<<10 || len(tr.text()) > 64<<10 {
+		t.Errorf("%s: %d bytes of JSON, %d of text; want request_rejected within 64 KiB", tr.Diagnosis, len(b), len(tr.text()))
+	}
+	if tr.GandiError == nil || len(tr.GandiError.Errors) != 20 {
+		t.Errorf("gandi_error = %.300v", tr.GandiError)
+	}
 }

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -381,6 +382,14 @@ func pageOfDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.Domain
 	if p.NextURL != "" || (total >= 0 && q.Page*q.PerPage < total) {
 		out.NextPage = q.Page + 1
 	}
+	if n := len(p.Domains); n >= q.PerPage && headerless(p) {
+		out.NextPage = q.Page + 1
+		out.Notes = append(out.Notes, fmt.Sprintf("Gandi sent neither Total-Count nor Link with this full page, so there may be more: ask page=%d.", q.Page+1))
+	}
+	if p.Dropped > 0 {
+		out.Truncated = true
+		out.Notes = append(out.Notes, droppedNote(p.Dropped, 1, q.PerPage))
+	}
 	if len(p.Domains) == 0 && q.Page > 1 && total > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("Page %d is past the end: the %d domains fill %d page(s) of %d.",
 			q.Page, total, ceilDiv(total, q.PerPage), q.PerPage))
@@ -413,8 +422,13 @@ func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQ
 		out.TotalCount = &n
 	}
 	if sc.complete && sc.total >= 0 && len(doms) != sc.total {
-		out.Notes = append(out.Notes, fmt.Sprintf("The list changed while it was read: Gandi counted %d domains, %d were read. Call again for a consistent view.", sc.total, len(doms)))
+		out.Notes = append(out.Notes, fmt.Sprintf("Gandi counted %d domains but %d were read: the list changed while it was read, or the count is wrong. Call again for a consistent view.", sc.total, len(doms)))
 	}
+	if sc.dropped > 0 {
+		out.Truncated = true
+		out.Notes = append(out.Notes, droppedNote(sc.dropped, sc.droppedPages, scanPerPage))
+	}
+	out.Notes = append(out.Notes, sc.notes...)
 	if !sc.complete {
 		out.Truncated = true
 		first := fmt.Sprintf("Only the first %d domains", len(doms))
@@ -460,43 +474,82 @@ func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQ
 // scan is what readPages read, each domain summarised as it arrived: a whole
 // portfolio is held in memory, so it is held in its compact form.
 type scan struct {
-	domains  []DomainSummary
-	total    int  // Gandi's count of matching domains, -1 when it did not say
-	pages    int  // pages read
-	complete bool // every page was read
+	domains      []DomainSummary
+	total        int      // Gandi's count of matching domains, -1 when it did not say
+	pages        int      // pages read
+	complete     bool     // every page was read
+	dropped      int      // domains past per_page that pages held, dropped
+	droppedPages int      // pages that held more domains than asked
+	notes        []string // what else the answers showed that the result must say
+}
+
+// add appends the summaries of p's domains and counts what p dropped.
+func (sc *scan) add(p *gandi.DomainPage, now time.Time) {
+	sc.domains = summarizeAll(sc.domains, p.Domains, now)
+	if p.Dropped > 0 {
+		sc.dropped += p.Dropped
+		sc.droppedPages++
+	}
 }
 
 // readPages reads up to limit pages of scanPerPage domains, in order. With
 // Gandi's count it fetches pages 2.. concurrently (Deps.MaxConcurrentPages at
-// once); without it, it follows the Link header's next page one by one.
+// once), stopping at the first short page whatever the count says; without
+// it, it reads on one page at a time.
 func readPages(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQuery, limit int, now time.Time) (*scan, error) {
 	q.Page, q.PerPage = 1, scanPerPage
 	first, err := c.Domains(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	sc := &scan{domains: summarizeAll(nil, first.Domains, now), total: matchCount(first), pages: 1}
+	sc := &scan{total: matchCount(first), pages: 1}
+	sc.add(first, now)
 	if sc.total < 0 {
-		return followLinks(ctx, d, c, first, limit, sc, now)
+		return readInOrder(ctx, d, c, q, first, limit, sc, now)
 	}
 	size := scanPerPage
 	if n := len(first.Domains); n > 0 && n < size && n < sc.total {
 		size = n // Gandi serves smaller pages than asked: count pages its way
 	}
-	pages := max(1, ceilDiv(sc.total, size))
+	pages := limit + 1 // a count past what one call reads, however large
+	if sc.total <= limit*size {
+		pages = max(1, ceilDiv(sc.total, size))
+	}
+	if len(first.Domains) == 0 {
+		pages = 1 // an empty first page ends the list, whatever the count says
+	}
 	planned := min(pages, limit)
-	sc.complete = planned == pages
 	prog := newPageProgress(ctx, d, planned)
 	prog.step()
 	rest := make([][]DomainSummary, planned-1)
+	var mu sync.Mutex
+	end := planned + 1 // the first page found short: the pages after it are not asked for
+	read := 0
 	err = parallel(ctx, planned-1, d.concurrency(), func(ctx context.Context, i int) error {
+		page := i + 2
+		mu.Lock()
+		skip := page > end
+		mu.Unlock()
+		if skip {
+			return nil
+		}
 		pq := q
-		pq.Page = i + 2
+		pq.Page = page
 		p, err := c.Domains(ctx, pq)
 		if err != nil {
 			return err
 		}
 		rest[i] = summarizeAll(nil, p.Domains, now)
+		mu.Lock()
+		read++
+		if len(p.Domains) < size {
+			end = min(end, page)
+		}
+		if p.Dropped > 0 {
+			sc.dropped += p.Dropped
+			sc.droppedPages++
+		}
+		mu.Unlock()
 		prog.step()
 		return nil
 	})
@@ -507,34 +560,79 @@ func readPages(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQue
 	for _, r := range rest {
 		sc.domains = append(sc.domains, r...)
 	}
-	sc.pages = planned
+	sc.pages += read
+	sc.complete = planned == pages || end <= planned
 	return sc, nil
 }
 
-// followLinks reads the pages after first one at a time, through Link rel="next".
-func followLinks(ctx context.Context, d *Deps, c *gandi.Client, first *gandi.DomainPage, limit int, sc *scan, now time.Time) (*scan, error) {
+// readInOrder reads the pages after first one at a time: through the Link
+// header's rel="next" when there is one, and by page number after a full page
+// that has neither Total-Count nor Link, which may not be the last. Either
+// way it asks for the next page number and scanPerPage, whatever a Link says,
+// and stops at an empty page, a short page without a next link, or limit.
+func readInOrder(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQuery, first *gandi.DomainPage, limit int, sc *scan, now time.Time) (*scan, error) {
 	prog := newPageProgress(ctx, d, 0)
 	prog.step()
-	seen := map[string]bool{}
-	for next := first.NextURL; next != "" && !seen[next]; {
-		if sc.pages >= limit {
-			return sc, nil
+	var byNumber, relinked bool
+	for p := first; ; {
+		full := len(p.Domains) >= scanPerPage
+		if len(p.Domains) == 0 || (p.NextURL == "" && !(full && headerless(p))) {
+			sc.complete = true
+			break
 		}
-		seen[next] = true
-		p, err := c.DomainsURL(ctx, next)
+		if sc.pages >= limit {
+			break
+		}
+		page := sc.pages + 1
+		var err error
+		if p.NextURL != "" {
+			if lp := linkPage(p.NextURL); lp > 0 && lp != page && !relinked {
+				relinked = true
+				sc.notes = append(sc.notes, fmt.Sprintf("Gandi's Link header pointed to page %d after page %d; pages were read in order instead.", lp, page-1))
+			}
+			p, err = c.DomainsURL(ctx, p.NextURL, page, scanPerPage)
+		} else {
+			byNumber = true
+			pq := q
+			pq.Page = page
+			p, err = c.Domains(ctx, pq)
+		}
 		if err != nil {
 			return nil, err
 		}
 		sc.pages++
 		prog.step()
-		if len(p.Domains) == 0 {
-			break
-		}
-		sc.domains = summarizeAll(sc.domains, p.Domains, now)
-		next = p.NextURL
+		sc.add(p, now)
 	}
-	sc.complete = true
+	if byNumber {
+		sc.notes = append(sc.notes, "Gandi sent neither Total-Count nor Link with full pages, so pages were read until one came back short.")
+	}
 	return sc, nil
+}
+
+// headerless says that p came with neither Total-Count (nor Filtered-Count)
+// nor a Link header: nothing says whether it is the last page.
+func headerless(p *gandi.DomainPage) bool {
+	return matchCount(p) < 0 && p.NextURL == "" && p.LastURL == ""
+}
+
+// linkPage is the page number a Link URL asks for, 0 when it names none.
+func linkPage(link string) int {
+	u, err := url.Parse(link)
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.Atoi(u.Query().Get("page"))
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+// droppedNote says that pages held more domains than asked, and those were dropped.
+func droppedNote(dropped, pages, perPage int) string {
+	return fmt.Sprintf("Gandi sent more domains than the %d a page asked for, on %d page(s): the %d beyond were dropped, so the list may miss some. Call again; narrow with fqdn, tld or sharing_id if it repeats.",
+		perPage, pages, dropped)
 }
 
 // pageProgress reports pages read to a client that asked for progress, at most
@@ -574,7 +672,13 @@ func matchCount(p *gandi.DomainPage) int {
 	return p.TotalCount
 }
 
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
+// ceilDiv is a/b rounded up, for a >= 0 and b > 0, without overflow for any a.
+func ceilDiv(a, b int) int {
+	if a%b != 0 {
+		return a/b + 1
+	}
+	return a / b
+}
 
 // dedupe drops a domain seen on an earlier page, which happens when the list
 // shifts while pages are read. It filters ds in place: a copy, grown by

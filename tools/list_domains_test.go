@@ -371,3 +371,201 @@ func TestListDomainsText(t *testing.T) {
 		})
 	}
 }
+
+// forge returns a fault rewrite that sets (or, for "", drops) each header of
+// every domain page, with {next} in a value standing for the page after the
+// one asked and {url} for the fake's base URL.
+func forge(fake *ganditest.Server, headers map[string]string) func(*http.Request, http.Header, []byte) []byte {
+	return func(r *http.Request, h http.Header, _ []byte) []byte {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		for k, v := range headers {
+			if v == "" {
+				h.Del(k)
+				continue
+			}
+			v = strings.ReplaceAll(v, "{next}", strconv.Itoa(max(page, 1)+1))
+			h.Set(k, strings.ReplaceAll(v, "{url}", fake.URL))
+		}
+		return nil
+	}
+}
+
+// padded makes every domain page hold n domains, whatever per_page asked.
+func padded(n int) func(*http.Request, http.Header, []byte) []byte {
+	return func(_ *http.Request, _ http.Header, _ []byte) []byte {
+		var b strings.Builder
+		b.WriteByte('[')
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"id":"x%d","fqdn":"x%d.fr"}`, i, i)
+		}
+		b.WriteByte(']')
+		return []byte(b.String())
+	}
+}
+
+// TestScanDomainsWhateverGandiAnswers: forged counts, links and page sizes
+// cannot make a scan ask for more than our page size, read past its bound,
+// loop, or silently stop early.
+func TestScanDomainsWhateverGandiAnswers(t *testing.T) {
+	noCount := map[string]string{"Total-Count": ""}
+	with := func(m map[string]string, k, v string) map[string]string {
+		out := map[string]string{k: v}
+		for mk, mv := range m {
+			out[mk] = mv
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		domains int
+		bounds  listBounds
+		headers map[string]string                               // forged on every page
+		rewrite func(*http.Request, http.Header, []byte) []byte // instead of headers
+		// What the scan must come to.
+		wantDomains   int
+		maxRequests   int
+		wantTruncated bool
+		wantNote      string
+	}{
+		{name: "Link asking a huge per_page", domains: 250, headers: with(noCount, "Link", `<{url}/v5/domain/domains?page={next}&per_page=100000>; rel="next"`),
+			wantDomains: 250, maxRequests: 4},
+		{name: "Link dropping per_page", domains: 250, headers: with(noCount, "Link", `</v5/domain/domains?page={next}>; rel="next"`),
+			wantDomains: 250, maxRequests: 4},
+		{name: "Link looping to page 1", domains: 250, headers: with(noCount, "Link", `</v5/domain/domains?page=1&per_page=100>; rel="next"`),
+			wantDomains: 250, maxRequests: 4, wantNote: "pointed to page 1 after page 1"},
+		{name: "Link to page 999999", domains: 250, headers: with(noCount, "Link", `</v5/domain/domains?page=999999&per_page=100>; rel="next"`),
+			wantDomains: 250, maxRequests: 4, wantNote: "pointed to page 999999 after page 1"},
+		{name: "Link loop, bounded", domains: 250, bounds: listBounds{listed: 10000, pages: 2}, headers: with(noCount, "Link", `</v5/domain/domains?page=1>; rel="next"`),
+			wantDomains: 200, maxRequests: 2, wantTruncated: true},
+		{name: "Total-Count of 10^12", domains: 250, headers: map[string]string{"Total-Count": "1000000000000", "Link": ""},
+			wantDomains: 250, maxRequests: 2 + 2*defaultConcurrentPages, wantNote: "Gandi counted 1000000000000 domains but 250 were read"},
+		{name: "Total-Count of the largest int", domains: 250, headers: map[string]string{"Total-Count": "9223372036854775807"},
+			wantDomains: 250, maxRequests: 2 + 2*defaultConcurrentPages, wantNote: "Gandi counted 9223372036854775807 domains but 250 were read"},
+		{name: "Total-Count of 10^12 on an empty list", domains: 0, headers: map[string]string{"Total-Count": "1000000000000"},
+			wantDomains: 0, maxRequests: 1, wantNote: "Gandi counted 1000000000000 domains but 0 were read"},
+		{name: "Total-Count of 10^12 past the bound", domains: 450, bounds: listBounds{listed: 10000, pages: 3}, headers: map[string]string{"Total-Count": "1000000000000"},
+			wantDomains: 300, maxRequests: 3, wantTruncated: true, wantNote: "Only the first 300 of 1000000000000 domains"},
+		{name: "full pages without Total-Count or Link", domains: 250, headers: map[string]string{"Total-Count": "", "Link": ""},
+			wantDomains: 250, maxRequests: 3, wantNote: "neither Total-Count nor Link"},
+		{name: "exactly full pages without Total-Count or Link", domains: 200, headers: map[string]string{"Total-Count": "", "Link": ""},
+			wantDomains: 200, maxRequests: 3, wantNote: "neither Total-Count nor Link"},
+		{name: "no headers, bounded", domains: 450, bounds: listBounds{listed: 10000, pages: 2}, headers: map[string]string{"Total-Count": "", "Link": ""},
+			wantDomains: 200, maxRequests: 2, wantTruncated: true, wantNote: "Only the first 200 domains"},
+		{name: "pages holding 10,000 domains", domains: 250, rewrite: padded(10000),
+			wantDomains: 100, maxRequests: 3, wantTruncated: true, wantNote: "the 29700 beyond were dropped"},
+		{name: "pages holding 10,000 domains, no headers", domains: 250, bounds: listBounds{listed: 10000, pages: 5}, rewrite: func(r *http.Request, h http.Header, b []byte) []byte {
+			h.Del("Total-Count")
+			h.Del("Link")
+			return padded(10000)(r, h, b)
+		}, wantDomains: 100, maxRequests: 5, wantTruncated: true, wantNote: "on 5 page(s): the 49500 beyond were dropped"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, c := fakeAccount(t, tc.domains)
+			rw := tc.rewrite
+			if rw == nil {
+				rw = forge(fake, tc.headers)
+			}
+			fake.Inject(ganditest.Fault{Path: "/v5/domain/domains", Rewrite: rw})
+			b := tc.bounds
+			if b.pages == 0 {
+				b = defaultBounds
+			}
+			out, err := scanDomains(context.Background(), &Deps{}, c, gandi.DomainsQuery{}, ListDomainsInput{All: true}, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reqs := fake.Requests()
+			var asked []string
+			for i, r := range reqs {
+				asked = append(asked, r.Query.Get("page"))
+				if r.Query.Get("per_page") != "100" || len(r.Query["per_page"]) != 1 {
+					t.Errorf("request %d asked per_page %v, want 100", i, r.Query["per_page"])
+				}
+			}
+			if len(reqs) > tc.maxRequests {
+				t.Errorf("%d requests (pages %v), want at most %d", len(reqs), asked, tc.maxRequests)
+			}
+			t.Logf("%d requests, pages %v", len(reqs), asked)
+			if len(out.Domains) != tc.wantDomains || out.Truncated != tc.wantTruncated {
+				t.Errorf("%d domains, truncated %v; want %d, %v (pages %v, notes %q)", len(out.Domains), out.Truncated, tc.wantDomains, tc.wantTruncated, asked, out.Notes)
+			}
+			if tc.wantNote != "" && !slices.ContainsFunc(out.Notes, func(n string) bool { return strings.Contains(n, tc.wantNote) }) {
+				t.Errorf("notes %q lack %q", out.Notes, tc.wantNote)
+			}
+		})
+	}
+}
+
+// TestScanDomainsRefusesALinkOffTheAPI: a Link to another host, or another
+// route, is bad_response naming the host, and nothing is asked there.
+func TestScanDomainsRefusesALinkOffTheAPI(t *testing.T) {
+	tests := []struct{ name, link, want string }{
+		{"another host", `<https://user:pw@evil.example/v5/domain/domains?page=2&key=s3cr3t>; rel="next"`, "https://evil.example"},
+		{"another route", `</v5/organization/user-info?page=2>; rel="next"`, "/v5/organization/user-info"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, c := fakeAccount(t, 250)
+			fake.Inject(ganditest.Fault{Path: "/v5/domain/domains", Rewrite: forge(fake, map[string]string{"Total-Count": "", "Link": tc.link})})
+			_, err := scanDomains(context.Background(), &Deps{}, c, gandi.DomainsQuery{}, ListDomainsInput{All: true}, defaultBounds)
+			tr := diagnose(err, situation{})
+			if tr.Diagnosis != BadResponse || !strings.Contains(tr.Summary, tc.want) {
+				t.Fatalf("diagnosis %s: %s; want bad_response naming %s", tr.Diagnosis, tr.Summary, tc.want)
+			}
+			for _, leak := range []string{"user:", ":pw", "s3cr3t"} {
+				if strings.Contains(tr.Summary, leak) {
+					t.Errorf("the summary repeats %q: %s", leak, tr.Summary)
+				}
+			}
+			if n := len(fake.Requests()); n != 1 {
+				t.Errorf("%d requests, want the first page only", n)
+			}
+		})
+	}
+}
+
+// TestPageOfDomainsWhateverGandiAnswers: one page keeps per_page domains, and
+// a full page that says nothing of the rest offers the next one.
+func TestPageOfDomainsWhateverGandiAnswers(t *testing.T) {
+	tests := []struct {
+		name     string
+		domains  int
+		perPage  int
+		rewrite  func(fake *ganditest.Server) func(*http.Request, http.Header, []byte) []byte
+		wantLen  int
+		wantNext int
+		wantNote string
+	}{
+		{"full page without Total-Count or Link", 250, 100, func(f *ganditest.Server) func(*http.Request, http.Header, []byte) []byte {
+			return forge(f, map[string]string{"Total-Count": "", "Link": ""})
+		}, 100, 2, "there may be more: ask page=2"},
+		{"short page without Total-Count or Link", 30, 100, func(f *ganditest.Server) func(*http.Request, http.Header, []byte) []byte {
+			return forge(f, map[string]string{"Total-Count": "", "Link": ""})
+		}, 30, 0, ""},
+		{"a page holding 10,000 domains", 250, 10, func(*ganditest.Server) func(*http.Request, http.Header, []byte) []byte { return padded(10000) },
+			10, 2, "the 9990 beyond were dropped"},
+		{"Total-Count of the largest int", 250, 100, func(f *ganditest.Server) func(*http.Request, http.Header, []byte) []byte {
+			return forge(f, map[string]string{"Total-Count": "9223372036854775807"})
+		}, 100, 2, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, c := fakeAccount(t, tc.domains)
+			fake.Inject(ganditest.Fault{Path: "/v5/domain/domains", Rewrite: tc.rewrite(fake)})
+			out, err := pageOfDomains(context.Background(), &Deps{}, c, gandi.DomainsQuery{}, ListDomainsInput{PerPage: ptr(tc.perPage)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Domains) != tc.wantLen || out.NextPage != tc.wantNext {
+				t.Errorf("%d domains, next page %d; want %d, %d (notes %q)", len(out.Domains), out.NextPage, tc.wantLen, tc.wantNext, out.Notes)
+			}
+			if tc.wantNote == "" && len(out.Notes) > 0 || tc.wantNote != "" && !slices.ContainsFunc(out.Notes, func(n string) bool { return strings.Contains(n, tc.wantNote) }) {
+				t.Errorf("notes %q, want one saying %q", out.Notes, tc.wantNote)
+			}
+		})
+	}
+}

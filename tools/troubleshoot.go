@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -251,6 +252,8 @@ func diagnose(err error, s situation) Troubleshooting {
 			t.RetryAfterSeconds = int((ge.RetryAfter + time.Second - 1) / time.Second)
 		}
 		switch {
+		case ge.Status >= 300 && ge.Status <= 399:
+			redirectTrouble(&t, ge, s.ep)
 		case ge.Status == 401 || ge.Status == 403:
 			authTrouble(&t, ge, s)
 		case ge.Status == 404 && ge.Path == "/tokeninfo":
@@ -313,6 +316,25 @@ func diagnose(err error, s situation) Troubleshooting {
 		t.NextSteps = []string{"Call verify_token to see what the token can do."}
 	}
 	return t
+}
+
+// redirectTrouble diagnoses a redirect gandi-mcp did not follow: Gandi's API
+// does not redirect, so it is a proxy, a wrong URL or a loop.
+func redirectTrouble(t *Troubleshooting, ge *gandi.Error, ep gandi.Endpoints) {
+	t.Diagnosis = BadResponse
+	t.LikelyCauses = []string{"GANDI_API_URL or GANDI_ID_URL points at something else than Gandi's API.", "A proxy or captive portal between this machine and Gandi."}
+	t.NextSteps = []string{"Check GANDI_API_URL and GANDI_ID_URL (unset them to use Gandi's hosts), and the network's proxy.", "Then call again."}
+	if ge.Redirect != "" && !sameOrigin(ge.Redirect, ep.APIURL) && !sameOrigin(ge.Redirect, ep.IDURL) {
+		t.Summary = fmt.Sprintf("Gandi's answer to %s %s redirected to %s, another host: gandi-mcp does not follow it, so the token was not sent there.", ge.Method, ge.Path, ge.Redirect)
+		return
+	}
+	t.Summary = fmt.Sprintf("Gandi's answer to %s %s kept redirecting on the same host: gandi-mcp stopped after a few redirects.", ge.Method, ge.Path)
+}
+
+// sameOrigin says whether the origin o (scheme://host) is that of the URL u.
+func sameOrigin(o, u string) bool {
+	pu, err := url.Parse(u)
+	return err == nil && strings.EqualFold(o, pu.Scheme+"://"+pu.Host)
 }
 
 func fieldSummary(errs []gandi.FieldError) string {

@@ -29,6 +29,12 @@ type Fault struct {
 	Oversize  int64         // answer 200 with a valid JSON body of this many bytes (for ErrBodyTooLarge)
 	CloseConn bool          // close the connection without answering
 
+	// Rewrite, when set, edits the answer before it is written (the route's,
+	// or the one Status made): its headers in place, and its body by
+	// returning a new one (nil keeps it). Tests use it to make a page hold
+	// more domains than asked, or to forge Total-Count and Link.
+	Rewrite func(r *http.Request, h http.Header, body []byte) []byte
+
 	// Fired, when set, receives the request's path each time the fault fires,
 	// before it applies: tests wait on it instead of sleeping.
 	Fired chan<- string
@@ -122,6 +128,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, body []byte, lat
 		}
 		if f.ContentType != "" {
 			rep.header.Set("Content-Type", f.ContentType)
+		}
+	}
+	if f.Rewrite != nil {
+		if b := f.Rewrite(r, rep.header, rep.body); b != nil {
+			rep.body = b
 		}
 	}
 	switch {

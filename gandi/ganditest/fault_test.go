@@ -152,6 +152,27 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestFaultRewrite: Rewrite edits the route's headers in place and replaces
+// its body when it returns one, on the requests its fault matches.
+func TestFaultRewrite(t *testing.T) {
+	w := newWorld(t)
+	w.srv.Inject(ganditest.Fault{Path: "/v5/domain/domains", Times: 1, Rewrite: func(r *http.Request, h http.Header, body []byte) []byte {
+		h.Set("Total-Count", "1000000000000")
+		h.Del("Link")
+		return []byte(`[{"fqdn":"forged.fr"}]`)
+	}})
+	w.srv.Inject(ganditest.Fault{Path: "/v5/domain/domains", Rewrite: func(*http.Request, http.Header, []byte) []byte { return nil }})
+	c := client(t, w.srv, w.viewOnly, nil)
+	p, err := c.Domains(context.Background(), gandi.DomainsQuery{PerPage: 2})
+	if err != nil || p.TotalCount != 1000000000000 || p.NextURL != "" || p.LastURL != "" || len(p.Domains) != 1 || p.Domains[0].FQDN != "forged.fr" {
+		t.Fatalf("rewritten page %+v, %v", p, err)
+	}
+	p, err = c.Domains(context.Background(), gandi.DomainsQuery{PerPage: 2})
+	if err != nil || p.TotalCount < 3 || p.NextURL == "" || len(p.Domains) != 2 || p.Domains[0].FQDN != w.acmeDomains[0].FQDN {
+		t.Errorf("a nil rewrite changed the page: %+v, %v", p, err)
+	}
+}
+
 func TestFaultDefaultBody(t *testing.T) {
 	w := newWorld(t)
 	w.srv.Inject(ganditest.Fault{Path: "/tokeninfo", Status: 401})
