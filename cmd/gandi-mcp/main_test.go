@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -492,4 +493,80 @@ func TestCallExitsOneWhenTheResultReportsAProblem(t *testing.T) {
 	if code != exitToolError || !strings.Contains(stdout, `"diagnosis": "no_token"`) {
 		t.Errorf("exit %d, stdout %s: want 1 and no_token", code, stdout)
 	}
+}
+
+// demoStep returns what the demo printed for the step that calls tool with args.
+func demoStepText(t *testing.T, stdout, tool, args string) string {
+	t.Helper()
+	call := "tool call: " + strings.TrimSpace(tool+" "+args) + "\n"
+	i := strings.Index(stdout, call)
+	if i < 0 {
+		t.Fatalf("the demo has no step %q:\n%s", call, stdout)
+	}
+	rest := stdout[i+len(call):]
+	if j := strings.Index(rest, "\n== "); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+// The tour must show what each step claims, whatever the date it runs at.
+func TestDemoStepsShowWhatTheyClaim(t *testing.T) {
+	env, _ := home(t)
+	code, stdout, stderr := invocation{env: env}.run(t, "demo")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr: %s\n%s", code, stderr, stdout)
+	}
+	t.Run("expiring within 30 days shows days ahead", func(t *testing.T) {
+		text := demoStepText(t, stdout, "list_domains", `{"expiring_within_days": 30}`)
+		ahead := 0
+		for _, line := range strings.Split(text, "\n") {
+			f := strings.Fields(line)
+			if len(f) < 3 || !strings.Contains(f[0], ".") {
+				continue
+			}
+			days, err := strconv.Atoi(f[2])
+			if err != nil {
+				t.Fatalf("row %q: days left %q is not a number", line, f[2])
+			}
+			if days > 30 {
+				t.Errorf("row %q: expires after the 30 days asked", line)
+			}
+			if days >= 0 {
+				ahead++
+			}
+		}
+		if ahead < demoRows/2 {
+			t.Errorf("%d of the rows shown expire in the days ahead, want most of them:\n%s", ahead, text)
+		}
+	})
+	t.Run("a renewal moves the expiry forward", func(t *testing.T) {
+		var steps []demoStep
+		for _, s := range demoSteps {
+			if s.tool == "renew_token" && !strings.Contains(s.args, "dry_run") {
+				steps = append(steps, s)
+			}
+		}
+		if len(steps) != 1 {
+			t.Fatalf("%d renewal steps in the tour, want 1", len(steps))
+		}
+		text := demoStepText(t, stdout, steps[0].tool, steps[0].args)
+		field := func(label string) time.Time {
+			for _, line := range strings.Split(text, "\n") {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(line), label+": "); ok {
+					at, err := time.Parse("2006-01-02 15:04 MST", v)
+					if err != nil {
+						t.Fatalf("%s: %v", label, err)
+					}
+					return at
+				}
+			}
+			t.Fatalf("the renewal does not say %q:\n%s", label, text)
+			return time.Time{}
+		}
+		now, before := field("expires at"), field("previous expires at")
+		if now.Sub(before) < 24*time.Hour {
+			t.Errorf("the renewed token expires %v, the previous one %v: want days later", now, before)
+		}
+	})
 }
