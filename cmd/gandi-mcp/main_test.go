@@ -352,16 +352,25 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		{[]string{"bogus"}, []string{`unknown command "bogus"`, "serve, call, demo, tools, version, token, scopes"}},
 		{[]string{"token"}, []string{"give a token command: set, path"}},
 		{[]string{"token", "bogus"}, []string{`unknown token command "bogus"`, "set, path"}},
-		{[]string{"token", "set", "--bogus"}, []string{"unknown flag -bogus", "--sandbox, --verify, --help"}},
-		{[]string{"token", "path", "-x"}, []string{"unknown flag -x", "--sandbox, --help"}},
-		{[]string{"call", "verify_token", "--nope=" + secret}, []string{"unknown flag -nope", "--json, --sandbox, --help"}},
-		{[]string{"demo", "--fast"}, []string{"unknown flag -fast", "--sandbox, --help"}},
-		{[]string{"scopes", "--all"}, []string{"unknown flag -all", "--sandbox, --help"}},
-		{[]string{"--bogus"}, []string{"unknown flag -bogus", "--sandbox, --help"}},
+		{[]string{"token", "set", "--bogus"}, []string{"gandi-mcp token set: unknown flag --bogus; token set's flags are --sandbox, --verify, --help"}},
+		{[]string{"token", "path", "-x"}, []string{"unknown flag --x; token path's flags are --sandbox, --help"}},
+		{[]string{"call", "verify_token", "--nope=" + secret}, []string{"unknown flag --nope;", "--json", "--sandbox", "--help"}},
+		{[]string{"demo", "--fast"}, []string{"unknown flag --fast; demo's flags are --help"}},
+		{[]string{"scopes", "--all"}, []string{"unknown flag --all; scopes's flags are --sandbox, --help"}},
+		{[]string{"--bogus"}, []string{"unknown flag --bogus; serve's flags are --sandbox, --demo, --http, --help"}},
+		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --demo, --http, --help"}},
 		{[]string{"serve", secret}, []string{"takes no arguments", "gandi-mcp --help"}},
-		{[]string{"version", "--short"}, []string{"unknown flag -short", "--help"}},
+		{[]string{"version", "--short"}, []string{"unknown flag --short; version's flags are --help"}},
 		{[]string{"call", "nosuchtool"}, []string{`unknown tool "nosuchtool"`, "verify_token"}},
-		{[]string{"call", "verify_token", "--sandbox=maybe"}, []string{"invalid boolean value", "--json, --sandbox, --help"}},
+		// Go's flag package would say "invalid boolean value ... for -sandbox" and "flag needs an argument: -http".
+		{[]string{"call", "verify_token", "--sandbox=maybe" + secret}, []string{"--sandbox is on or off: write --sandbox, or --sandbox=false", "call's flags are"}},
+		{[]string{"call", "verify_token", "-json=" + secret}, []string{"--json is on or off"}},
+		{[]string{"serve", "--http"}, []string{"--http needs a value: --http HOST:PORT; serve's flags are"}},
+		{[]string{"serve", "--http", "--demo"}, []string{"--http needs a value: --http HOST:PORT"}},
+		{[]string{"serve", "---http=" + secret}, []string{"malformed flag", "serve's flags are"}},
+		{[]string{"call", "verify_token", "-" + secret}, []string{"unknown flag (not repeated: it could be a token)"}},
+		{[]string{"demo", "--sandbox"}, []string{"--sandbox does not apply", "neither production nor sandbox", "gandi-mcp call --sandbox"}},
+		{[]string{"demo", "-sandbox=true"}, []string{"--sandbox does not apply"}},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := invocation{env: env}.run(t, tt.args...)
@@ -379,6 +388,11 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		if strings.Contains(stderr, "SECRET") {
 			t.Errorf("%v: a flag's value was repeated: %q", tt.args, stderr)
 		}
+		for _, word := range strings.Fields(stderr) {
+			if strings.HasPrefix(word, "-") && !strings.HasPrefix(word, "--") {
+				t.Errorf("%v: a flag is spelt %s, not --name: %q", tt.args, word, stderr)
+			}
+		}
 	}
 }
 
@@ -392,7 +406,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		{[]string{"help"}, []string{"Usage: gandi-mcp [COMMAND]"}},
 		{[]string{"serve", "--help"}, []string{"Usage: gandi-mcp serve", "--sandbox"}},
 		{[]string{"call", "-h"}, []string{"Usage: gandi-mcp call TOOL [JSON]", "--json", "for a person on a terminal"}},
-		{[]string{"demo", "--help"}, []string{"Usage: gandi-mcp demo", "fake Gandi"}},
+		{[]string{"demo", "--help"}, []string{"Usage: gandi-mcp demo", "fake Gandi", "takes no --sandbox"}},
 		{[]string{"tools", "--help"}, []string{"Usage: gandi-mcp tools"}},
 		{[]string{"scopes", "--help"}, []string{"Usage: gandi-mcp scopes", "scope"}},
 		{[]string{"token", "--help"}, []string{"token set", "token path"}},
@@ -569,4 +583,13 @@ func TestDemoStepsShowWhatTheyClaim(t *testing.T) {
 			t.Errorf("the renewed token expires %v, the previous one %v: want days later", now, before)
 		}
 	})
+}
+
+// The demo's help must not offer a flag the demo refuses.
+func TestDemoHelpOffersOnlyWhatItHonours(t *testing.T) {
+	env, _ := home(t)
+	_, stdout, _ := invocation{env: env}.run(t, "demo", "--help")
+	if strings.Contains(stdout, "\n  --sandbox") {
+		t.Errorf("demo --help offers --sandbox:\n%s", stdout)
+	}
 }
