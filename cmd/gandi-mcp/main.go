@@ -265,7 +265,7 @@ var about = map[string]string{
 	"serve": "Serves MCP over standard input and output: this is what an assistant runs.\nLogs go to standard error.",
 	"call": "Runs one tool, as an assistant would, and prints its result: for a person on a terminal,\n" +
 		"as JSON when piped or with --json. JSON arguments are an object, e.g. '{\"all\": true}'.\nExit status: 0 ok, 1 the tool reported an error, 2 bad usage.",
-	"demo":    "A guided tour of every tool on a built-in demo account: a fake Gandi inside this process.\nNo token is needed and your Gandi account is never contacted. It takes no --sandbox:\n" +
+	"demo": "A guided tour of every tool on a built-in demo account: a fake Gandi inside this process.\nNo token is needed and your Gandi account is never contacted. It takes no --sandbox:\n" +
 		"the demo account is neither production nor sandbox.",
 	"tools":   "Lists the tools with their descriptions and input and output schemas, as JSON.",
 	"version": "Prints the version.",
