@@ -708,7 +708,7 @@ func legacyKeyRenewal(c *auth.Credential, ep gandi.Endpoints) Troubleshooting {
 			"No PAT was found (GANDI_API_TOKEN or the token file), so gandi-mcp fell back to GANDI_API_KEY.",
 		},
 		NextSteps: []string{
-			"Create a Personal Access Token at " + ep.PATPageURL() + " with the scopes you need (domain:view to list domains, organization:view to see organizations).",
+			"Create a Personal Access Token at " + ep.PATPageURL() + " " + scopeAdvice() + ".",
 			"Store it with `gandi-mcp token set" + sandboxFlag(ep) + "` (it reads standard input; never paste a token into a chat), then unset GANDI_API_KEY.",
 			"Call verify_token; from then on renew_token renews the PAT before it expires.",
 		},

@@ -105,7 +105,7 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 		}
 		if len(info.Scope) == 0 {
 			out.Warnings = append(out.Warnings, auth.Warning{Code: "no_scopes",
-				Message: "The token has no scopes: Gandi accepts it but it can do nothing. Create a PAT with the scopes you need (domain:view to list domains, organization:view to see organizations) at " + d.Endpoints.PATPageURL() + "."})
+				Message: "The token has no scopes: Gandi accepts it but it can do nothing. Create a PAT at " + d.Endpoints.PATPageURL() + " " + scopeAdvice() + "."})
 		}
 		if days <= 7 {
 			out.Warnings = append(out.Warnings, auth.Warning{Code: "expires_soon",
