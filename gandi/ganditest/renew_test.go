@@ -86,37 +86,3 @@ func TestRenewal(t *testing.T) {
 		})
 	}
 }
-
-// A renewal that keeps the lifetime issues a token that outlives the old one, even
-// one renewed the moment it was created: what the answer says must be coherent.
-func TestRenewalMovesTheExpiryForward(t *testing.T) {
-	w := newWorld(t)
-	now := time.Now()
-	tests := []struct {
-		name    string
-		tok     ganditest.Token
-		atLeast time.Duration // how much later than the old expiry
-	}{
-		{name: "created just now", tok: ganditest.Token{ExpiresAt: now.Add(7 * 24 * time.Hour)}},
-		{name: "created just now, whole seconds", tok: ganditest.Token{ExpiresAt: now.Add(30 * 24 * time.Hour).Truncate(time.Second)}},
-		{name: "default lifetime", tok: ganditest.Token{}},
-		{name: "created a month ago", tok: ganditest.Token{CreatedAt: now.AddDate(0, -1, 0), ExpiresAt: now.AddDate(0, 2, 0)}, atLeast: 27 * 24 * time.Hour},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.tok.Scopes, tt.tok.Entities = []string{"domain:view"}, []gandi.Entity{ganditest.OrganizationEntity(w.acme)}
-			old := w.srv.AddToken(tt.tok)
-			status, _, body := raw(t, w.srv, "POST", "/v5/organization/access-tokens", "Bearer "+old.Secret, "")
-			if status != 201 {
-				t.Fatalf("%d %s", status, body)
-			}
-			var rt gandi.RenewedToken
-			if err := json.Unmarshal(body, &rt); err != nil {
-				t.Fatal(err)
-			}
-			if !rt.ExpiresAt.After(old.ExpiresAt.Add(tt.atLeast)) {
-				t.Errorf("renewed token expires %v, the old one %v: want later by more than %v", rt.ExpiresAt, old.ExpiresAt, tt.atLeast)
-			}
-		})
-	}
-}

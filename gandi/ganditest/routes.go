@@ -449,9 +449,7 @@ func csvReply(ds []gandi.Domain) reply {
 }
 
 // renew serves POST /v5/organization/access-tokens: a new token with the
-// old one's scopes and entities; the old one stays valid. By default the new
-// token lives as long as the old one was issued for, from now: its expiry is
-// later than the old one's.
+// old one's scopes and entities; the old one stays valid.
 func (s *Server) renew(old Token, body []byte) reply {
 	var req struct {
 		Name      *string `json:"name"`
@@ -463,8 +461,7 @@ func (s *Server) renew(old Token, body []byte) reply {
 		}
 	}
 	now := time.Now()
-	// Rounded up, so that the answer's whole seconds never fall before the old token's expiry.
-	expires := ceilSecond(now.Add(old.ExpiresAt.Sub(old.CreatedAt)))
+	expires := now.Add(old.ExpiresAt.Sub(old.CreatedAt))
 	if req.ExpiresAt != nil {
 		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)
 		if err != nil {
@@ -473,7 +470,7 @@ func (s *Server) renew(old Token, body []byte) reply {
 		if !t.After(now) || t.After(now.AddDate(1, 0, 0)) {
 			return validationReply("body", "expires_at", "must be in the future and at most one year ahead")
 		}
-		expires = t.Truncate(time.Second)
+		expires = t
 	}
 	name := old.Name
 	if req.Name != nil && *req.Name != "" {
@@ -481,7 +478,7 @@ func (s *Server) renew(old Token, body []byte) reply {
 	}
 	nt := s.AddToken(Token{
 		Name: name, Scopes: slices.Clone(old.Scopes), Entities: slices.Clone(old.Entities),
-		CreatedAt: now, ExpiresAt: expires.UTC(),
+		CreatedAt: now, ExpiresAt: expires.UTC().Truncate(time.Second),
 	})
 	return jsonReply(http.StatusCreated, map[string]any{
 		"access_token": nt.Secret,
@@ -491,12 +488,4 @@ func (s *Server) renew(old Token, body []byte) reply {
 		"scopes":       nonNil(nt.Scopes),
 		"entities":     nonNil(nt.Entities),
 	})
-}
-
-// ceilSecond rounds t up to a whole second.
-func ceilSecond(t time.Time) time.Time {
-	if down := t.Truncate(time.Second); !down.Equal(t) {
-		return down.Add(time.Second)
-	}
-	return t
 }
