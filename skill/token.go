@@ -45,6 +45,9 @@ func SetToken(ctx context.Context, o Options, token string, verify bool) (*Token
 	if path == "" {
 		return nil, errors.New("cannot tell where to store the token: neither XDG_CONFIG_HOME nor HOME is set to an absolute directory")
 	}
+	if broken := auth.BrokenLink(path); broken != nil {
+		return nil, fmt.Errorf("the token file %s is a symbolic link to %s, which does not exist: create that file, or remove the link (rm %s) and run this again", path, broken.Target, path)
+	}
 	if err := auth.CheckWritable(path); err != nil {
 		return nil, err
 	}
@@ -109,7 +112,8 @@ type TokenPlace struct {
 	Path string
 	// Present says whether something is there.
 	Present bool
-	// State says what is there in words: "set", "not set", "file, mode 0600", "missing".
+	// State says what is there in words: "set", "not set", "file, mode 0600", "missing",
+	// "a symbolic link to /x, which does not exist".
 	State string
 }
 
@@ -147,7 +151,10 @@ func LocateToken(o Options) (*TokenPlaces, error) {
 	for _, path := range auth.TokenPaths(a) {
 		p := TokenPlace{What: "file " + path, Path: path, State: "missing"}
 		info, err := os.Stat(path)
+		broken := auth.BrokenLink(path)
 		switch {
+		case broken != nil:
+			p.Present, p.State = true, "a symbolic link to "+broken.Target+", which does not exist"
 		case err == nil && info.Mode().IsRegular():
 			p.Present, p.State = true, fmt.Sprintf("file, mode %04o", uint32(info.Mode().Perm()))
 		case err == nil:

@@ -175,6 +175,7 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 	var bad *auth.InvalidTokenError
 	var loose *auth.InsecureFileError
 	var unreadable *auth.ReadError
+	var broken *auth.BrokenLinkError
 	switch {
 	case errors.As(err, &nf) || errors.Is(err, auth.ErrNoCredential):
 		t.Diagnosis = NoToken
@@ -205,6 +206,12 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 			t.NextSteps = []string{"Store your own token there with `gandi-mcp token set" + sandboxFlag(ep) + "`, or take the file over: chown $(id -u) " + loose.Path + " && chmod 600 " + loose.Path + ".", "Then call verify_token."}
 		}
 		t.Token = &TokenFacts{Source: loose.Path}
+	case errors.As(err, &broken):
+		t.Diagnosis = InvalidTokenFormat
+		t.Summary = "The token file " + broken.Path + " is a symbolic link to " + broken.Target + ", which does not exist."
+		t.LikelyCauses = []string{"The file it points to was moved or deleted, or is on a disk or mount that is not there now."}
+		t.NextSteps = []string{"Put the token back at " + broken.Target + ", or remove the link (rm " + broken.Path + ") and " + store + ".", "Then call verify_token."}
+		t.Token = &TokenFacts{Source: broken.Path}
 	case errors.As(err, &unreadable):
 		t.Diagnosis = InvalidTokenFormat
 		t.Summary = "The token file " + unreadable.Path + " exists but cannot be read."
