@@ -65,7 +65,7 @@ func VerifyToken(d *Deps) Tool {
 
 func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 	out := &VerifyTokenOutput{Environment: string(d.Endpoints.Env)}
-	s, err := d.open(ctx)
+	s, err := d.openShowingWarnings(ctx)
 	if err != nil {
 		if f, ok := err.(*Failure); ok && f.T.Diagnosis != GandiUnavailable {
 			// A missing or unreadable credential is an answer, not a failure of the tool.
@@ -148,7 +148,7 @@ func answerRejected(ctx context.Context, out *VerifyTokenOutput, s *session, err
 		}
 		return out, nil
 	}
-	return nil, f
+	return out, f // with the credential's warnings, which are not logged
 }
 
 func organizationOf(o gandi.Organization) Organization {

@@ -275,6 +275,15 @@ func TestTokenPath(t *testing.T) {
 		},
 		want: []string{"file {config}/gandi/api_token", "file, mode 0600", "In use: PAT from {config}/gandi/api_token"},
 	}, {
+		name: "a link to nothing",
+		args: []string{"token", "path"},
+		setup: func(env map[string]string, config string) {
+			os.MkdirAll(filepath.Join(config, "gandi"), 0o700)
+			os.Symlink(filepath.Join(config, "vault", "gandi"), filepath.Join(config, "gandi", "api_token"))
+		},
+		want: []string{"2. file {config}/gandi/api_token", "a symbolic link to {config}/vault/gandi, which does not exist", "3. file",
+			"In use: nothing:", "symbolic link to {config}/vault/gandi, which does not exist"},
+	}, {
 		name:  "the variable wins",
 		args:  []string{"token", "path"},
 		setup: func(env map[string]string, config string) { env["GANDI_API_TOKEN"] = secret },
@@ -591,5 +600,55 @@ func TestDemoHelpOffersOnlyWhatItHonours(t *testing.T) {
 	_, stdout, _ := invocation{env: env}.run(t, "demo", "--help")
 	if strings.Contains(stdout, "\n  --sandbox") {
 		t.Errorf("demo --help offers --sandbox:\n%s", stdout)
+	}
+}
+
+// A token file only its owner should read is worth one warning, wherever it is read.
+func TestLooseTokenFileWarnedOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		tty   bool
+		args  []string
+		fault *ganditest.Fault
+	}{
+		{name: "verify_token on a terminal", tty: true, args: []string{"call", "verify_token"}},
+		{name: "verify_token as JSON", args: []string{"call", "verify_token"}},
+		{name: "verify_token, Gandi refusing the request", tty: true, args: []string{"call", "verify_token"}, fault: &ganditest.Fault{Path: "/tokeninfo", Status: 400}},
+		{name: "list_domains on a terminal", tty: true, args: []string{"call", "list_domains"}},
+		{name: "token path", args: []string{"token", "path"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, config := home(t)
+			fake := withFake(t, env)
+			org := fake.AddOrganization(gandi.Organization{Name: "acme"})
+			tok := fake.AddToken(ganditest.Token{Name: "ci-bot", Scopes: []string{"domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+			if tt.fault != nil {
+				fake.Inject(*tt.fault)
+			}
+			path := filepath.Join(config, "gandi", "api_token")
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte(tok.Secret+"\n"), 0o600)
+			os.Chmod(path, 0o644)
+			_, stdout, stderr := invocation{env: env, tty: tt.tty}.run(t, tt.args...)
+			if n := strings.Count(stdout+stderr, "readable by other users"); n != 1 {
+				t.Errorf("the warning is said %d times, want once:\nstdout:\n%s\nstderr:\n%s", n, stdout, stderr)
+			}
+		})
+	}
+}
+
+// token set on a link to nothing names the target and stores nothing.
+func TestTokenSetOnABrokenLink(t *testing.T) {
+	env, config := home(t)
+	path := filepath.Join(config, "gandi", "api_token")
+	target := filepath.Join(config, "vault", "gandi")
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	if err := os.Symlink(target, path); err != nil {
+		t.Skip(err)
+	}
+	code, _, stderr := invocation{env: env, stdin: secret + "\n"}.run(t, "token", "set")
+	if code != exitToolError || !strings.Contains(stderr, "nothing was stored") || !strings.Contains(stderr, "symbolic link to "+target+", which does not exist") {
+		t.Errorf("exit %d, stderr %q; want nothing stored, naming the link's target", code, stderr)
 	}
 }
