@@ -54,7 +54,7 @@ func StartDemo() (*Demo, error) {
 		ExpiresAt: now.Add(-24 * time.Hour),
 	})
 	// As if verify_token had seen the expired token while it was valid: its refusal is then diagnosed as expiry.
-	tools.RememberExpiry(d.expiryFile(), d.Expired.Secret, d.Expired.ExpiresAt, now)
+	tools.RememberExpiry(d.expiryFile(), d.Expired.Secret, d.Expired.Name, d.Expired.ExpiresAt, now)
 	if err := d.UseToken(d.Good.Secret); err != nil {
 		d.Close()
 		return nil, err

@@ -652,3 +652,95 @@ func TestTokenSetOnABrokenLink(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want nothing stored, naming the link's target", code, stderr)
 	}
 }
+
+// token set says when it replaces a stored token, naming it when Gandi described it earlier.
+func TestTokenSetSaysWhatItReplaced(t *testing.T) {
+	const other = "pat_0ther0123456789abcdef0123456789ab"
+	expires := time.Now().Add(20*24*time.Hour + time.Hour)
+	tests := []struct {
+		name    string
+		before  func(t *testing.T, env map[string]string, path string, fake *ganditest.Server)
+		want    []string
+		notWant string
+	}{
+		{name: "nothing there", notWant: "It replaced"},
+		{name: "a token Gandi described", before: func(t *testing.T, env map[string]string, path string, fake *ganditest.Server) {
+			fake.AddToken(ganditest.Token{Secret: other, Name: "old-laptop", Scopes: []string{"domain:view"}, ExpiresAt: expires})
+			// verify_token on the stored token is how gandi-mcp learns its name and expiry.
+			if code, _, stderr := (invocation{env: env, stdin: other + "\n"}).run(t, "token", "set", "--verify"); code != exitOK {
+				t.Fatalf("storing the first token: exit %d: %s", code, stderr)
+			}
+		}, want: []string{`It replaced the token "old-laptop" stored there before, valid until ` + expires.UTC().Format("2006-01-02"), "https://admin.gandi.net/organizations/account/pat"}},
+		{name: "a token never described", before: func(t *testing.T, env map[string]string, path string, fake *ganditest.Server) {
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte(other+"\n"), 0o600)
+		}, want: []string{"It replaced the token stored there before", "name and expiry are unknown"}},
+		{name: "the same token", before: func(t *testing.T, env map[string]string, path string, fake *ganditest.Server) {
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte(secret+"\n"), 0o600)
+		}, want: []string{"That very token was already stored there"}},
+		{name: "not a token", before: func(t *testing.T, env map[string]string, path string, fake *ganditest.Server) {
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte("two\nlines\n"), 0o600)
+		}, want: []string{"It replaced what the file held before, which was not a token"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, config := home(t)
+			fake := withFake(t, env)
+			path := filepath.Join(config, "gandi", "api_token")
+			if tt.before != nil {
+				tt.before(t, env, path, fake)
+			}
+			code, stdout, stderr := invocation{env: env, stdin: secret + "\n"}.run(t, "token", "set")
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, stdout)
+				}
+			}
+			if tt.notWant != "" && strings.Contains(stdout, tt.notWant) {
+				t.Errorf("stdout says %q:\n%s", tt.notWant, stdout)
+			}
+			if data, _ := os.ReadFile(path); string(data) != secret+"\n" {
+				t.Errorf("token file = %q, want the new token", data)
+			}
+			if strings.Contains(stdout+stderr, "SECRET") || strings.Contains(stdout+stderr, "0ther") {
+				t.Errorf("a token was shown:\n%s\n%s", stdout, stderr)
+			}
+		})
+	}
+}
+
+// When Gandi cannot be asked, --verify stores nothing and says how to store without asking.
+func TestTokenSetVerifyWithoutGandi(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault ganditest.Fault
+	}{
+		{"connection closed", ganditest.Fault{Path: "/tokeninfo", CloseConn: true}},
+		{"server error", ganditest.Fault{Path: "/tokeninfo", Status: 503}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, config := home(t)
+			fake := withFake(t, env)
+			fake.AddToken(ganditest.Token{Secret: secret, Name: "ci-bot"})
+			fake.Inject(tt.fault)
+			code, _, stderr := invocation{env: env, stdin: secret + "\n"}.run(t, "token", "set", "--verify")
+			if code != exitToolError {
+				t.Errorf("exit %d, want %d", code, exitToolError)
+			}
+			for _, w := range []string{"nothing was stored", "Gandi could not check the token", "gandi-mcp token set` (without --verify)"} {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(config, "gandi", "api_token")); err == nil {
+				t.Error("a token Gandi could not check was stored")
+			}
+		})
+	}
+}
