@@ -116,7 +116,8 @@ func Looked(o Options) []string {
 // is present and wrong stops the search with an error rather than falling through to the
 // next one, so the user learns about it: *InvalidTokenError for a malformed token,
 // *InsecureFileError for a token file writable by its group or others, *ReadError for a
-// file that exists but cannot be read (a directory in its place, permission denied). A
+// file that exists but cannot be read (a directory in its place, permission denied, or
+// a symbolic link to nothing, whose Err is a *BrokenLinkError). A
 // token file readable by its group or others is loaded with an "insecure_token_file"
 // warning. Symbolic links are followed; what is checked is the file they point to.
 // When nothing is found, the error is a *NotFoundError, which matches ErrNoCredential.
@@ -162,6 +163,10 @@ func fromFile(o Options, path string) (*Credential, error) {
 	// Stat before opening, so that a named pipe in place of the file cannot block Open.
 	info, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		if broken := BrokenLink(path); broken != nil {
+			// Something is there, and wrong: falling through to another source would hide it.
+			return nil, &ReadError{Path: path, Err: broken}
+		}
 		return nil, err
 	}
 	if err == nil {
@@ -222,6 +227,37 @@ func fromFile(o Options, path string) (*Credential, error) {
 	c.Sandbox = o.Sandbox
 	c.Warnings = warnings
 	return c, nil
+}
+
+// BrokenLinkError says that a token file is a symbolic link to a file that does not exist.
+type BrokenLinkError struct {
+	// Path is the link; Target is what it points to, made absolute.
+	Path, Target string
+}
+
+// Error names the target.
+func (e *BrokenLinkError) Error() string {
+	return fmt.Sprintf("it is a symbolic link to %s, which does not exist", e.Target)
+}
+
+// BrokenLink returns a *BrokenLinkError when path is a symbolic link whose target, or
+// a link on the way to it, does not exist; nil otherwise.
+func BrokenLink(path string) *BrokenLinkError {
+	info, err := os.Lstat(path)
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return nil
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	target, err := os.Readlink(path)
+	if err != nil {
+		return nil
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(filepath.Dir(path), target)
+	}
+	return &BrokenLinkError{Path: path, Target: target}
 }
 
 // checkModes is false on Windows, where permission bits do not reflect who can read a file.

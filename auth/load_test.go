@@ -544,3 +544,62 @@ func TestLoadNothingFound(t *testing.T) {
 		}
 	}
 }
+
+// A link to nothing at the token path is something there, and wrong: Load says so,
+// naming the target, instead of taking it for a missing file and moving on.
+func TestLoadBrokenLink(t *testing.T) {
+	tests := []struct {
+		name   string
+		link   func(h *home) (target string) // makes the token path a broken link
+		legacy bool                          // GANDI_API_KEY is set too
+	}{
+		{name: "absolute target", link: func(h *home) string {
+			target := filepath.Join(h.dir, "secrets", "gandi")
+			symlink(t, target, h.tokenPath())
+			return target
+		}},
+		{name: "relative target, a legacy key behind", legacy: true, link: func(h *home) string {
+			symlink(t, "moved_token", h.tokenPath())
+			return filepath.Join(filepath.Dir(h.tokenPath()), "moved_token")
+		}},
+		{name: "a link to a broken link", link: func(h *home) string {
+			first := filepath.Join(h.dir, "dotfiles", "api_token")
+			symlink(t, filepath.Join(h.dir, "gone"), first)
+			symlink(t, first, h.tokenPath())
+			return first
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHome(t)
+			if tt.legacy {
+				h.env[auth.EnvAPIKey] = legacy
+			}
+			target := tt.link(h)
+			c, err := auth.Load(h.options())
+			var re *auth.ReadError
+			if !errors.As(err, &re) || re.Path != h.tokenPath() || errors.Is(err, auth.ErrNoCredential) {
+				t.Fatalf("Load = %v, %v; want a *ReadError for %s", c, err, h.tokenPath())
+			}
+			var bl *auth.BrokenLinkError
+			if !errors.As(err, &bl) || bl.Target != target || bl.Path != h.tokenPath() {
+				t.Errorf("Load error = %#v, want a *BrokenLinkError to %s", err, target)
+			}
+			for _, w := range []string{h.tokenPath(), "symbolic link to " + target, "does not exist"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("symbolic links unavailable:", err)
+	}
+}

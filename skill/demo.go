@@ -36,12 +36,15 @@ func StartDemo() (*Demo, error) {
 	fake := ganditest.NewServer()
 	now := time.Now()
 	org := fake.AddOrganization(gandi.Organization{Name: "demo-org", Type: "company", Orgname: "Demo Org (fake)", Email: "demo@example.invalid"})
-	fake.SeedDomains(org.ID, DemoDomains, now.Add(-30*24*time.Hour))
+	// From a week ago: two domains have just expired and a dozen expire within 30 days, whatever today is.
+	fake.SeedDomains(org.ID, DemoDomains, now.Add(-7*24*time.Hour))
 	d := &Demo{Fake: fake, Org: org, dir: dir}
 	d.Good = fake.AddToken(ganditest.Token{
-		Name:      "demo-token",
-		Scopes:    []string{"domain:view", "domain:renew", "organization:view"},
-		Entities:  []gandi.Entity{ganditest.OrganizationEntity(org)},
+		Name:     "demo-token",
+		Scopes:   []string{"domain:view", "domain:renew", "organization:view"},
+		Entities: []gandi.Entity{ganditest.OrganizationEntity(org)},
+		// Issued for 90 days a month ago: a renewal, which keeps that lifetime, moves the expiry a month forward.
+		CreatedAt: now.Add(-30 * 24 * time.Hour),
 		ExpiresAt: now.Add(60 * 24 * time.Hour),
 	})
 	d.Expired = fake.AddToken(ganditest.Token{
@@ -51,7 +54,7 @@ func StartDemo() (*Demo, error) {
 		ExpiresAt: now.Add(-24 * time.Hour),
 	})
 	// As if verify_token had seen the expired token while it was valid: its refusal is then diagnosed as expiry.
-	tools.RememberExpiry(d.expiryFile(), d.Expired.Secret, d.Expired.ExpiresAt, now)
+	tools.RememberExpiry(d.expiryFile(), d.Expired.Secret, d.Expired.Name, d.Expired.ExpiresAt, now)
 	if err := d.UseToken(d.Good.Secret); err != nil {
 		d.Close()
 		return nil, err

@@ -60,13 +60,15 @@ func TestLogMessagesReachTheClientAtTheirLevel(t *testing.T) {
 		level    mcp.LoggingLevel // "" sets none
 		legacy   bool             // authenticate with a legacy API key (a credential warning)
 		bogus    bool             // call with an unknown argument (the tool fails)
+		tool     string           // the tool called; "" is verify_token
 		want     []string         // messages that must arrive, at warning level
 		wantNone bool             // no notifications/message at all
 	}{
 		{name: "warning level gets the retry", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelWarning, want: []string{"retrying Gandi request"}},
 		{name: "debug level gets the retry", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelDebug, want: []string{"retrying Gandi request"}},
 		{name: "error level does not", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelError, wantNone: true},
-		{name: "credential warning", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelWarning, legacy: true, want: []string{"retrying Gandi request", "legacy"}},
+		// list_sharing's result does not carry the credential's warnings: the log does.
+		{name: "credential warning", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelWarning, legacy: true, tool: "list_sharing", want: []string{"retrying Gandi request", "legacy"}},
 		{name: "a failed call's warning comes before its result", protocol: mcp.LATEST_LEGACY_PROTOCOL_VERSION, level: mcp.LoggingLevelWarning, bogus: true, want: []string{"tool failed"}},
 		{name: "per-request warning level gets the retry", protocol: mcp.LATEST_PROTOCOL_VERSION, level: mcp.LoggingLevelWarning, want: []string{"retrying Gandi request"}},
 		{name: "per-request error level does not", protocol: mcp.LATEST_PROTOCOL_VERSION, level: mcp.LoggingLevelError, wantNone: true},
@@ -98,6 +100,10 @@ func TestLogMessagesReachTheClientAtTheirLevel(t *testing.T) {
 			if tc.bogus {
 				if res := h.call("verify_token", map[string]any{"bogus": 1}, nil); !res.IsError {
 					t.Fatalf("verify_token with an unknown argument: %s", textOf(res))
+				}
+			} else if tc.tool != "" {
+				if res := h.call(tc.tool, nil, nil); res.IsError {
+					t.Fatalf("%s after one 503: %s", tc.tool, textOf(res))
 				}
 			} else {
 				var out struct {
@@ -137,6 +143,56 @@ func TestLogMessagesReachTheClientAtTheirLevel(t *testing.T) {
 				if strings.Contains(m.raw, legacyKey) {
 					t.Fatalf("a log message carries the credential: %s", m.raw)
 				}
+			}
+		})
+	}
+}
+
+// TestCredentialWarningsAreSaidOnce: a credential's warning (here a legacy key's) reaches
+// the client once per call: in the result when the tool's result carries it, whether
+// the call succeeds or fails, else as a log message.
+func TestCredentialWarningsAreSaidOnce(t *testing.T) {
+	const legacyKey = "AbCdEfGhIjKlMnOpQrStUvWx"
+	tests := []struct {
+		tool     string
+		inResult bool
+	}{
+		{tool: "verify_token", inResult: true},
+		{tool: "renew_token", inResult: true}, // refused: a legacy key cannot be renewed
+		{tool: "list_sharing"},
+		{tool: "list_domains"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tool, func(t *testing.T) {
+			h := newHarness(t, withProtocol(mcp.LATEST_LEGACY_PROTOCOL_VERSION), withSetup(func(h *harness) {
+				h.fake.AddOrganization(gandi.Organization{Name: "acme"})
+				h.fake.AddToken(ganditest.Token{Apikey: true, Secret: legacyKey})
+				h.env["GANDI_API_KEY"] = legacyKey
+			}))
+			req := mcp.SetLevelRequest{}
+			req.Params.Level = mcp.LoggingLevelWarning
+			//lint:ignore SA1019 logging/setLevel is still what clients on the 2025 protocol send
+			if err := h.client.SetLevel(context.Background(), req); err != nil {
+				t.Fatal(err)
+			}
+			var out struct {
+				Warnings []struct{ Code string } `json:"warnings"`
+			}
+			h.call(tt.tool, nil, &out)
+			inResult := 0
+			for _, w := range out.Warnings {
+				if w.Code == "legacy_key" {
+					inResult++
+				}
+			}
+			logged := 0
+			for _, m := range h.logMessages() {
+				if strings.Contains(m.Data["message"].(string), "legacy API key") {
+					logged++
+				}
+			}
+			if inResult+logged != 1 || (inResult == 1) != tt.inResult {
+				t.Errorf("the legacy key's warning is in the result %d times and logged %d times; want once, in the result: %t", inResult, logged, tt.inResult)
 			}
 		})
 	}

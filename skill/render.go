@@ -256,6 +256,23 @@ var tableColumns = map[string][]string{
 	"domains": {"fqdn", "fqdn_unicode", "expires_at", "days_left", "autorenew", "status", "sharing_id"},
 }
 
+// ordered are the lists whose items are steps to take in turn: they are numbered.
+var ordered = map[string]bool{"next_steps": true}
+
+// inline says whether a list of scalars reads well on one line, joined by commas:
+// words (scopes, tags, statuses) or a single item; sentences each get their own line.
+func inline(n *jsonNode) bool {
+	if len(n.vals) <= 1 {
+		return true
+	}
+	for _, v := range n.vals {
+		if s, ok := v.scalar.(string); ok && strings.ContainsAny(s, " \t\n") {
+			return false
+		}
+	}
+	return true
+}
+
 func label(key string) string { return strings.ReplaceAll(key, "_", " ") }
 
 func writeObject(b *strings.Builder, n *jsonNode, indent string, maxRows int) {
@@ -267,8 +284,17 @@ func writeObject(b *strings.Builder, n *jsonNode, indent string, maxRows int) {
 		switch {
 		case v.isScalar():
 			fmt.Fprintf(b, "%s%s: %s\n", indent, label(key), scalarText(v.scalar, false))
-		case v.scalarList():
+		case v.scalarList() && inline(v):
 			fmt.Fprintf(b, "%s%s: %s\n", indent, label(key), listText(v, false))
+		case v.scalarList():
+			fmt.Fprintf(b, "%s%s:\n", indent, label(key))
+			for j, item := range v.vals {
+				mark := "-"
+				if ordered[key] {
+					mark = fmt.Sprintf("%d.", j+1)
+				}
+				fmt.Fprintf(b, "%s  %s %s\n", indent, mark, scalarText(item.scalar, false))
+			}
 		case v.isArr && tabular(v):
 			fmt.Fprintf(b, "%s%s (%d):\n", indent, label(key), len(v.vals))
 			writeTable(b, key, v, indent+"  ", maxRows)

@@ -48,6 +48,13 @@ func TestReadable(t *testing.T) {
 		raw:  `{"token": {"name": "ci", "scopes": ["domain:view", "organization:view"], "expires_at": "2027-02-03T04:05:06Z"}, "notes": ["Teams have no API."]}`,
 		want: []string{"token:", "  name: ci", "  scopes: domain:view, organization:view", "  expires at: 2027-02-03 04:05 UTC", "notes: Teams have no API."},
 	}, {
+		name: "steps stand on their own lines, in order; other sentences are bulleted",
+		tool: "renew_token",
+		raw:  `{"renewed": true, "tags": ["prod", "client-x"], "next_steps": ["Call verify_token, then list_domains.", "Delete the previous token, once unused."], "notes": ["One, two.", "Three."]}`,
+		want: []string{"tags: prod, client-x\n", "next steps:\n", "  1. Call verify_token, then list_domains.\n", "  2. Delete the previous token, once unused.\n",
+			"notes:\n", "  - One, two.\n", "  - Three."},
+		not: []string{"list_domains., Delete"},
+	}, {
 		name: "verify_token in words",
 		tool: "verify_token",
 		raw:  `{"valid": true, "environment": "sandbox", "kind": "pat", "name": "ci-bot", "scopes": ["domain:view"], "resources": {"whole_organization": true}, "expires_at": "2027-01-01T00:00:00Z", "days_left": 3, "source": "/h/.config/gandi/sandbox/api_token", "organizations": [{"sharing_id": "o-1", "name": "acme"}], "warnings": [{"code": "expires_soon", "message": "Renew it now."}]}`,

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gandi-mcp/gandi-mcp/auth"
@@ -27,7 +29,26 @@ type TokenSet struct {
 	// Shadowed names the variable that wins over the file where it is set
 	// (GANDI_API_TOKEN), when it is set in this environment.
 	Shadowed string
+	// Unchecked says Gandi could not be asked about the token (unreachable, an answer
+	// that could not be read, its rate limit): it was neither accepted nor refused.
+	Unchecked bool
+	// Replaced is what the token file held before, when it held something; nil otherwise.
+	Replaced *ReplacedToken
 }
+
+// ReplacedToken is what is known of what a token file held before SetToken replaced it:
+// never the token. Name and ExpiresAt come from what Gandi said of it earlier.
+type ReplacedToken struct {
+	Name      string     // "" when unknown
+	ExpiresAt *time.Time // nil when unknown
+	// Same says the file already held this very token.
+	Same bool
+	// NotAToken says the file held something that cannot be read as a token.
+	NotAToken bool
+}
+
+// unchecked are the diagnoses that mean Gandi gave no verdict on a token.
+var unchecked = []tools.Diagnosis{tools.GandiUnavailable, tools.BadResponse, tools.RateLimited}
 
 // lockWait bounds how long SetToken waits for a renewal of the same file to end.
 const lockWait = 30 * time.Second
@@ -45,6 +66,9 @@ func SetToken(ctx context.Context, o Options, token string, verify bool) (*Token
 	if path == "" {
 		return nil, errors.New("cannot tell where to store the token: neither XDG_CONFIG_HOME nor HOME is set to an absolute directory")
 	}
+	if broken := auth.BrokenLink(path); broken != nil {
+		return nil, fmt.Errorf("the token file %s is a symbolic link to %s, which does not exist: create that file, or remove the link (rm %s) and run this again", path, broken.Target, path)
+	}
 	if err := auth.CheckWritable(path); err != nil {
 		return nil, err
 	}
@@ -58,6 +82,7 @@ func SetToken(ctx context.Context, o Options, token string, verify bool) (*Token
 			return nil, err
 		}
 		if !res.Check.Valid {
+			res.Unchecked = res.Check.Troubleshooting != nil && slices.Contains(unchecked, res.Check.Troubleshooting.Diagnosis)
 			return res, nil
 		}
 	}
@@ -71,11 +96,34 @@ func SetToken(ctx context.Context, o Options, token string, verify bool) (*Token
 		return nil, err
 	}
 	defer unlock()
+	res.Replaced = replaced(deps, path, token)
 	if err := auth.WriteToken(path, token); err != nil {
 		return nil, err
 	}
 	res.Stored = true
 	return res, nil
+}
+
+// replaced says what the token file at path holds, before token replaces it; nil when
+// there is nothing there.
+func replaced(deps *tools.Deps, path, token string) *ReplacedToken {
+	if _, err := os.Lstat(path); err != nil {
+		return nil
+	}
+	fileOnly := deps.Auth
+	fileOnly.Getenv = func(string) string { return "" } // the variables are not what is replaced
+	old, err := auth.Load(fileOnly)
+	if err != nil || old.Origin != path {
+		return &ReplacedToken{NotAToken: true}
+	}
+	if old.Secret() == strings.TrimSpace(token) {
+		return &ReplacedToken{Same: true}
+	}
+	r := &ReplacedToken{}
+	if rec, ok := tools.KnownToken(deps.ExpiryFile, old.Secret()); ok {
+		r.Name, r.ExpiresAt = rec.Name, &rec.ExpiresAt
+	}
+	return r
 }
 
 // checkToken runs verify_token on token instead of the stored credential.
@@ -109,7 +157,8 @@ type TokenPlace struct {
 	Path string
 	// Present says whether something is there.
 	Present bool
-	// State says what is there in words: "set", "not set", "file, mode 0600", "missing".
+	// State says what is there in words: "set", "not set", "file, mode 0600", "missing",
+	// "a symbolic link to /x, which does not exist".
 	State string
 }
 
@@ -147,7 +196,10 @@ func LocateToken(o Options) (*TokenPlaces, error) {
 	for _, path := range auth.TokenPaths(a) {
 		p := TokenPlace{What: "file " + path, Path: path, State: "missing"}
 		info, err := os.Stat(path)
+		broken := auth.BrokenLink(path)
 		switch {
+		case broken != nil:
+			p.Present, p.State = true, "a symbolic link to "+broken.Target+", which does not exist"
 		case err == nil && info.Mode().IsRegular():
 			p.Present, p.State = true, fmt.Sprintf("file, mode %04o", uint32(info.Mode().Perm()))
 		case err == nil:

@@ -10,11 +10,29 @@ import (
 	"time"
 )
 
-// expiryBook remembers when tokens expire, keyed by a fingerprint of the token,
-// so that a later 401 can be diagnosed as "expired" rather than "rejected":
-// Gandi's 401 says the same for an expired token and an unknown one.
+// expiryBook remembers when tokens expire, and their names, keyed by a fingerprint
+// of the token, so that a later 401 can be diagnosed as "expired" rather than
+// "rejected" (Gandi's 401 says the same for an expired token and an unknown one), and
+// so that `token set` can say which token it replaced. It never holds a token.
 type expiryBook struct {
 	path string // a JSON file in the XDG state dir; "" disables the book
+}
+
+// TokenRecord is what the book knows of a token: never the token itself.
+type TokenRecord struct {
+	Name      string    `json:"name,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// UnmarshalJSON also reads the book's first format, where a record was its expiry alone.
+func (r *TokenRecord) UnmarshalJSON(b []byte) error {
+	var t time.Time
+	if json.Unmarshal(b, &t) == nil {
+		*r = TokenRecord{ExpiresAt: t}
+		return nil
+	}
+	type plain TokenRecord
+	return json.Unmarshal(b, (*plain)(r))
 }
 
 // expiryMu serialises the book's read-modify-write within the process.
@@ -26,8 +44,8 @@ func fingerprint(secret string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-func (b expiryBook) load() map[string]time.Time {
-	m := map[string]time.Time{}
+func (b expiryBook) load() map[string]TokenRecord {
+	m := map[string]TokenRecord{}
 	raw, err := os.ReadFile(b.path)
 	if err == nil {
 		_ = json.Unmarshal(raw, &m)
@@ -35,8 +53,8 @@ func (b expiryBook) load() map[string]time.Time {
 	return m
 }
 
-// remember records a token's expiry; failures are ignored, the book is only a hint.
-func (b expiryBook) remember(secret string, expires time.Time, now time.Time) {
+// remember records a token's name and expiry; failures are ignored, the book is only a hint.
+func (b expiryBook) remember(secret, name string, expires time.Time, now time.Time) {
 	if b.path == "" {
 		return
 	}
@@ -44,13 +62,14 @@ func (b expiryBook) remember(secret string, expires time.Time, now time.Time) {
 	defer expiryMu.Unlock()
 	m := b.load()
 	key := fingerprint(secret)
-	if old, ok := m[key]; ok && old.Equal(expires) {
+	rec := TokenRecord{Name: name, ExpiresAt: expires.UTC()}
+	if old, ok := m[key]; ok && old.ExpiresAt.Equal(rec.ExpiresAt) && old.Name == rec.Name {
 		return
 	}
-	m[key] = expires.UTC()
-	for k, t := range m {
+	m[key] = rec
+	for k, r := range m {
 		// Forget tokens long dead, so the file stays small.
-		if now.Sub(t) > 400*24*time.Hour {
+		if now.Sub(r.ExpiresAt) > 400*24*time.Hour {
 			delete(m, k)
 		}
 	}
@@ -72,22 +91,34 @@ func (b expiryBook) remember(secret string, expires time.Time, now time.Time) {
 	}
 }
 
-// expired returns the token's recorded expiry when it is in the past.
-func (b expiryBook) expired(secret string, now time.Time) *time.Time {
+// lookup returns what the book knows of the token.
+func (b expiryBook) lookup(secret string) (TokenRecord, bool) {
 	if b.path == "" {
-		return nil
+		return TokenRecord{}, false
 	}
 	expiryMu.Lock()
 	defer expiryMu.Unlock()
-	t, ok := b.load()[fingerprint(secret)]
-	if !ok || t.After(now) {
-		return nil
-	}
-	return &t
+	r, ok := b.load()[fingerprint(secret)]
+	return r, ok
 }
 
-// RememberExpiry records in file that the token secret expires at t, as a
-// successful /tokeninfo would; the demo uses it to give its expired token a past.
-func RememberExpiry(file, secret string, t, now time.Time) {
-	expiryBook{file}.remember(secret, t, now)
+// expired returns the token's recorded expiry when it is in the past.
+func (b expiryBook) expired(secret string, now time.Time) *time.Time {
+	r, ok := b.lookup(secret)
+	if !ok || r.ExpiresAt.After(now) {
+		return nil
+	}
+	return &r.ExpiresAt
+}
+
+// RememberExpiry records in file that the token secret, named name, expires at t, as
+// a successful /tokeninfo would; the demo uses it to give its expired token a past.
+func RememberExpiry(file, secret, name string, t, now time.Time) {
+	expiryBook{file}.remember(secret, name, t, now)
+}
+
+// KnownToken returns what file records of the token secret (its name and expiry, as
+// Gandi last told them), if anything.
+func KnownToken(file, secret string) (TokenRecord, bool) {
+	return expiryBook{file}.lookup(secret)
 }

@@ -180,10 +180,19 @@ func renewToken(ctx context.Context, d *Deps, in RenewTokenInput) (*RenewTokenOu
 	if err != nil {
 		return nil, err
 	}
-	s, err := d.open(ctx)
+	s, err := d.openShowingWarnings(ctx)
 	if err != nil {
 		return nil, err
 	}
+	out, err := renewWith(ctx, d, in, req, s)
+	if out == nil && err != nil {
+		// A failure still shows the credential's warnings: they are not logged.
+		out = &RenewTokenOutput{Source: s.cred.Origin, Warnings: s.cred.Warnings}
+	}
+	return out, err
+}
+
+func renewWith(ctx context.Context, d *Deps, in RenewTokenInput, req gandi.RenewRequest, s *session) (*RenewTokenOutput, error) {
 	if s.cred.Kind != auth.KindPAT {
 		return nil, &Failure{T: legacyKeyRenewal(s.cred, d.Endpoints)}
 	}
@@ -197,6 +206,7 @@ func renewToken(ctx context.Context, d *Deps, in RenewTokenInput) (*RenewTokenOu
 		r.path = auth.WritePath(d.Auth)
 	}
 	var out *RenewTokenOutput
+	var err error
 	switch {
 	case r.path == "":
 		err = &Failure{T: r.storeTrouble(errors.New("neither the XDG configuration directory nor the home directory is known, so there is no token file to write"))}
@@ -708,7 +718,7 @@ func legacyKeyRenewal(c *auth.Credential, ep gandi.Endpoints) Troubleshooting {
 			"No PAT was found (GANDI_API_TOKEN or the token file), so gandi-mcp fell back to GANDI_API_KEY.",
 		},
 		NextSteps: []string{
-			"Create a Personal Access Token at " + ep.PATPageURL() + " with the scopes you need (domain:view to list domains, organization:view to see organizations).",
+			"Create a Personal Access Token at " + ep.PATPageURL() + " " + scopeAdvice() + ".",
 			"Store it with `gandi-mcp token set" + sandboxFlag(ep) + "` (it reads standard input; never paste a token into a chat), then unset GANDI_API_KEY.",
 			"Call verify_token; from then on renew_token renews the PAT before it expires.",
 		},

@@ -308,14 +308,28 @@ func (s *session) tokenInfo(ctx context.Context) (*gandi.TokenInfo, error) {
 		s.info, s.infoErr = s.client.TokenInfo(ctx)
 		s.asked = true
 		if s.infoErr == nil && s.info.ExpiresIn > 0 {
-			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), s.d.expiry(s.info), s.d.now())
+			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), s.info.PATName, s.d.expiry(s.info), s.d.now())
 		}
 	}
 	return s.info, s.infoErr
 }
 
 // open loads the credential and builds a client; a failure is already troubleshooting.
+// The credential's warnings are logged, for tools whose result does not show them.
 func (d *Deps) open(ctx context.Context) (*session, error) {
+	s, err := d.openShowingWarnings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range s.cred.Warnings {
+		d.logger().WarnContext(ctx, w.Message, "code", w.Code)
+	}
+	return s, nil
+}
+
+// openShowingWarnings is open for a tool whose every result carries the credential's
+// warnings: logging them as well would say each twice to a person running `call`.
+func (d *Deps) openShowingWarnings(ctx context.Context) (*session, error) {
 	load := d.Credential
 	if load == nil {
 		load = func() (*auth.Credential, error) { return auth.Load(d.Auth) }
@@ -324,9 +338,6 @@ func (d *Deps) open(ctx context.Context) (*session, error) {
 	if err != nil {
 		t := credentialTrouble(err, d.Endpoints, auth.Looked(d.Auth))
 		return nil, &Failure{T: t}
-	}
-	for _, w := range cred.Warnings {
-		d.logger().WarnContext(ctx, w.Message, "code", w.Code)
 	}
 	c, err := d.client(ctx, d.Endpoints, schemeOf(cred), cred.Secret())
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -175,6 +176,7 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 	var bad *auth.InvalidTokenError
 	var loose *auth.InsecureFileError
 	var unreadable *auth.ReadError
+	var broken *auth.BrokenLinkError
 	switch {
 	case errors.As(err, &nf) || errors.Is(err, auth.ErrNoCredential):
 		t.Diagnosis = NoToken
@@ -185,7 +187,7 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 		}
 		t.LikelyCauses = causes
 		t.NextSteps = []string{
-			"Create a Personal Access Token at " + ep.PATPageURL() + " with the scopes you need (domain:view to list domains, organization:view to see organizations).",
+			"Create a Personal Access Token at " + ep.PATPageURL() + " " + scopeAdvice() + ".",
 			"Then " + store + ", or set GANDI_API_TOKEN in the environment of the assistant.",
 			"Call verify_token to check it.",
 		}
@@ -205,6 +207,12 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 			t.NextSteps = []string{"Store your own token there with `gandi-mcp token set" + sandboxFlag(ep) + "`, or take the file over: chown $(id -u) " + loose.Path + " && chmod 600 " + loose.Path + ".", "Then call verify_token."}
 		}
 		t.Token = &TokenFacts{Source: loose.Path}
+	case errors.As(err, &broken):
+		t.Diagnosis = InvalidTokenFormat
+		t.Summary = "The token file " + broken.Path + " is a symbolic link to " + broken.Target + ", which does not exist."
+		t.LikelyCauses = []string{"The file it points to was moved or deleted, or is on a disk or mount that is not there now."}
+		t.NextSteps = []string{"Put the token back at " + broken.Target + ", or remove the link (rm " + broken.Path + ") and " + store + ".", "Then call verify_token."}
+		t.Token = &TokenFacts{Source: broken.Path}
 	case errors.As(err, &unreadable):
 		t.Diagnosis = InvalidTokenFormat
 		t.Summary = "The token file " + unreadable.Path + " exists but cannot be read."
@@ -217,6 +225,58 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 		t.NextSteps = []string{"Fix what the message says, or " + store + "."}
 	}
 	return t
+}
+
+// declared is every tool's name and the scopes it declares, read once from All.
+var declared struct {
+	once  sync.Once
+	tools []Tool
+}
+
+// scopeAdvice says which scopes to give a new PAT, e.g. "with the scopes of the tools
+// you want an assistant to use: domain:view for list_domains; verify_token and
+// renew_token need none". It is made from the scopes the tools declare, as `gandi-mcp
+// scopes` shows them, so that the advice cannot recommend a scope no tool needs.
+func scopeAdvice() string {
+	declared.once.Do(func() { declared.tools = All(&Deps{}) })
+	var scopes, none []string
+	users := map[string][]string{}
+	for _, t := range declared.tools {
+		if len(t.Scopes) == 0 {
+			none = append(none, t.Definition.Name)
+		}
+		for _, sc := range t.Scopes {
+			if users[sc] == nil {
+				scopes = append(scopes, sc)
+			}
+			users[sc] = append(users[sc], t.Definition.Name)
+		}
+	}
+	var parts []string
+	for _, sc := range scopes {
+		parts = append(parts, sc+" for "+andList(users[sc]))
+	}
+	advice := "with the scopes of the tools you want an assistant to use"
+	if len(parts) > 0 {
+		advice += ": " + strings.Join(parts, ", ")
+	}
+	switch {
+	case len(none) > 0 && len(parts) == 0:
+		advice += ": " + andList(none) + " need none"
+	case len(none) == 1:
+		advice += "; " + none[0] + " needs none"
+	case len(none) > 1:
+		advice += "; " + andList(none) + " need none"
+	}
+	return advice
+}
+
+// andList joins words as a person would: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 func sandboxFlag(ep gandi.Endpoints) string {

@@ -65,7 +65,7 @@ func VerifyToken(d *Deps) Tool {
 
 func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 	out := &VerifyTokenOutput{Environment: string(d.Endpoints.Env)}
-	s, err := d.open(ctx)
+	s, err := d.openShowingWarnings(ctx)
 	if err != nil {
 		if f, ok := err.(*Failure); ok && f.T.Diagnosis != GandiUnavailable {
 			// A missing or unreadable credential is an answer, not a failure of the tool.
@@ -105,7 +105,7 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 		}
 		if len(info.Scope) == 0 {
 			out.Warnings = append(out.Warnings, auth.Warning{Code: "no_scopes",
-				Message: "The token has no scopes: Gandi accepts it but it can do nothing. Create a PAT with the scopes you need (domain:view to list domains, organization:view to see organizations) at " + d.Endpoints.PATPageURL() + "."})
+				Message: "The token has no scopes: Gandi accepts it but it can do nothing. Create a PAT at " + d.Endpoints.PATPageURL() + " " + scopeAdvice() + "."})
 		}
 		if days <= 7 {
 			out.Warnings = append(out.Warnings, auth.Warning{Code: "expires_soon",
@@ -148,7 +148,7 @@ func answerRejected(ctx context.Context, out *VerifyTokenOutput, s *session, err
 		}
 		return out, nil
 	}
-	return nil, f
+	return out, f // with the credential's warnings, which are not logged
 }
 
 func organizationOf(o gandi.Organization) Organization {

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -69,7 +71,14 @@ const demoRows = 10
 
 // runDemo is a guided tour of every tool over the built-in demo account.
 func runDemo(ctx context.Context, e *env, args []string) int {
-	fs, _ := newFlagSet("demo", "")
+	// No --sandbox: the demo account is a fake inside this process, neither production nor sandbox.
+	fs := flag.NewFlagSet("gandi-mcp demo", flag.ContinueOnError)
+	fs.Usage = func() { commandHelp(fs.Output(), fs, "") }
+	if slices.ContainsFunc(args, isSandboxFlag) && !isHelpAnywhere(args) {
+		fmt.Fprintln(e.stderr, "gandi-mcp demo: --sandbox does not apply: the demo account is a fake built into gandi-mcp, neither production nor sandbox.\n"+
+			"To try Gandi's sandbox instead: gandi-mcp token set --sandbox --verify, then gandi-mcp call --sandbox verify_token.")
+		return exitUsage
+	}
 	if code, ok := flagsOnly(e, fs, args, ""); !ok {
 		return code
 	}
@@ -133,6 +142,12 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 		return exitToolError
 	}
 	return exitOK
+}
+
+// isSandboxFlag says whether a is --sandbox, in any of the spellings flags accepts.
+func isSandboxFlag(a string) bool {
+	name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+	return strings.HasPrefix(a, "-") && name == "sandbox"
 }
 
 // troubled says whether a result reports a problem.

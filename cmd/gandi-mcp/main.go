@@ -145,38 +145,76 @@ func flags(e *env, fs *flag.FlagSet, args []string) (pos []string, code int, ok 
 		fs.Usage()
 		return nil, exitOK, false
 	}
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if fs.Lookup(name) == nil {
-			// Only the flag's name is repeated: a value after = may be a secret.
-			fmt.Fprintf(e.stderr, "%s: unknown flag -%s; the flags are: %s\n", fs.Name(), strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"), flagNames(fs))
-			return nil, exitUsage, false
-		}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v; %s's flags are %s\n", fs.Name(), err, strings.TrimPrefix(fs.Name(), "gandi-mcp "), flagNames(fs))
+		return nil, exitUsage, false
 	}
-	for {
-		if err := fs.Parse(args); err != nil {
-			fmt.Fprintf(e.stderr, "%s: %s; the flags are: %s\n", fs.Name(), withoutValues(err.Error(), args), flagNames(fs))
-			return nil, exitUsage, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, exitOK, true
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+	return pos, exitOK, true
 }
 
-// withoutValues removes the flag values given in args from msg: one may be a secret.
-func withoutValues(msg string, args []string) string {
-	for _, a := range args {
-		if _, value, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") && value != "" {
+// parseFlags sets the flags in args, spelt -name or --name, with =value or, but for a
+// boolean, the next argument as value, and returns the other arguments, those after
+// "--" included. Its errors spell flags --name, as the help does, and never hold a
+// value: one may be a token. Go's flag package says "-name" and quotes values.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(pos, args[i+1:]...), nil
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		if name == "" || name[0] == '-' {
+			return nil, errors.New("malformed flag (not repeated): write --NAME or --NAME=VALUE")
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			return nil, fmt.Errorf("unknown flag %s", flagWord(name))
+		}
+		switch {
+		case isBoolFlag(f) && !hasValue:
+			value = "true"
+		case isBoolFlag(f):
+			if _, err := strconv.ParseBool(value); err != nil {
+				return nil, fmt.Errorf("--%s is on or off: write --%s, or --%s=false (the value given is not valid)", name, name, name)
+			}
+		case !hasValue && (i+1 == len(args) || strings.HasPrefix(args[i+1], "-") && len(args[i+1]) > 1):
+			arg, _ := flag.UnquoteUsage(f)
+			return nil, fmt.Errorf("--%s needs a value: --%s %s", name, name, arg)
+		case !hasValue:
+			i++
+			value = args[i]
+		}
+		if err := fs.Set(name, value); err != nil {
+			return nil, fmt.Errorf("--%s: the value given is not valid (not shown): %s", name, withoutValues(err.Error(), value))
+		}
+	}
+	return pos, nil
+}
+
+// isBoolFlag says whether f is set by its name alone, as flag.Bool's flags are.
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// flagWord is --name, unless the name could be a token pasted after a dash.
+func flagWord(name string) string {
+	if q := echo(name); strings.HasPrefix(q, `"`) {
+		return "--" + name
+	}
+	return "(not repeated: it could be a token)"
+}
+
+// withoutValues removes the given flag values from msg: one may be a secret.
+func withoutValues(msg string, values ...string) string {
+	for _, value := range values {
+		if value != "" {
 			msg = strings.ReplaceAll(msg, strconv.Quote(value), "(value not shown)")
 			msg = strings.ReplaceAll(msg, value, "(value not shown)")
 		}
@@ -196,9 +234,29 @@ func isHelpAnywhere(args []string) bool {
 	return false
 }
 
+// flagNames lists a command's flags as --name, in the order its usage line shows
+// them, then the others alphabetically, then --help.
 func flagNames(fs *flag.FlagSet) string {
+	var usage bytes.Buffer
+	out := fs.Output()
+	fs.SetOutput(&usage)
+	fs.Usage()
+	fs.SetOutput(out)
+	line, _, _ := strings.Cut(usage.String(), "\n")
+	at := func(name string) int {
+		for _, word := range strings.Fields(line) {
+			if strings.Trim(word, "[]") == "--"+name {
+				return strings.Index(line, word)
+			}
+		}
+		return len(line)
+	}
 	var names []string
-	fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	sort.SliceStable(names, func(i, j int) bool { return at(names[i]) < at(names[j]) })
+	for i, n := range names {
+		names[i] = "--" + n
+	}
 	return strings.Join(append(names, "--help"), ", ")
 }
 
@@ -207,7 +265,8 @@ var about = map[string]string{
 	"serve": "Serves MCP over standard input and output: this is what an assistant runs.\nLogs go to standard error.",
 	"call": "Runs one tool, as an assistant would, and prints its result: for a person on a terminal,\n" +
 		"as JSON when piped or with --json. JSON arguments are an object, e.g. '{\"all\": true}'.\nExit status: 0 ok, 1 the tool reported an error, 2 bad usage.",
-	"demo":    "A guided tour of every tool on a built-in demo account: a fake Gandi inside this process.\nNo token is needed and your Gandi account is never contacted.",
+	"demo": "A guided tour of every tool on a built-in demo account: a fake Gandi inside this process.\nNo token is needed and your Gandi account is never contacted. It takes no --sandbox:\n" +
+		"the demo account is neither production nor sandbox.",
 	"tools":   "Lists the tools with their descriptions and input and output schemas, as JSON.",
 	"version": "Prints the version.",
 	"token": "  token set [--sandbox] [--verify]   store a token read from standard input\n" +

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +275,15 @@ func TestTokenPath(t *testing.T) {
 		},
 		want: []string{"file {config}/gandi/api_token", "file, mode 0600", "In use: PAT from {config}/gandi/api_token"},
 	}, {
+		name: "a link to nothing",
+		args: []string{"token", "path"},
+		setup: func(env map[string]string, config string) {
+			os.MkdirAll(filepath.Join(config, "gandi"), 0o700)
+			os.Symlink(filepath.Join(config, "vault", "gandi"), filepath.Join(config, "gandi", "api_token"))
+		},
+		want: []string{"2. file {config}/gandi/api_token", "a symbolic link to {config}/vault/gandi, which does not exist", "3. file",
+			"In use: nothing:", "symbolic link to {config}/vault/gandi, which does not exist"},
+	}, {
 		name:  "the variable wins",
 		args:  []string{"token", "path"},
 		setup: func(env map[string]string, config string) { env["GANDI_API_TOKEN"] = secret },
@@ -351,16 +361,25 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		{[]string{"bogus"}, []string{`unknown command "bogus"`, "serve, call, demo, tools, version, token, scopes"}},
 		{[]string{"token"}, []string{"give a token command: set, path"}},
 		{[]string{"token", "bogus"}, []string{`unknown token command "bogus"`, "set, path"}},
-		{[]string{"token", "set", "--bogus"}, []string{"unknown flag -bogus", "--sandbox, --verify, --help"}},
-		{[]string{"token", "path", "-x"}, []string{"unknown flag -x", "--sandbox, --help"}},
-		{[]string{"call", "verify_token", "--nope=" + secret}, []string{"unknown flag -nope", "--json, --sandbox, --help"}},
-		{[]string{"demo", "--fast"}, []string{"unknown flag -fast", "--sandbox, --help"}},
-		{[]string{"scopes", "--all"}, []string{"unknown flag -all", "--sandbox, --help"}},
-		{[]string{"--bogus"}, []string{"unknown flag -bogus", "--sandbox, --help"}},
+		{[]string{"token", "set", "--bogus"}, []string{"gandi-mcp token set: unknown flag --bogus; token set's flags are --sandbox, --verify, --help"}},
+		{[]string{"token", "path", "-x"}, []string{"unknown flag --x; token path's flags are --sandbox, --help"}},
+		{[]string{"call", "verify_token", "--nope=" + secret}, []string{"unknown flag --nope;", "--json", "--sandbox", "--help"}},
+		{[]string{"demo", "--fast"}, []string{"unknown flag --fast; demo's flags are --help"}},
+		{[]string{"scopes", "--all"}, []string{"unknown flag --all; scopes's flags are --sandbox, --help"}},
+		{[]string{"--bogus"}, []string{"unknown flag --bogus; serve's flags are --sandbox, --demo, --http, --help"}},
+		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --demo, --http, --help"}},
 		{[]string{"serve", secret}, []string{"takes no arguments", "gandi-mcp --help"}},
-		{[]string{"version", "--short"}, []string{"unknown flag -short", "--help"}},
+		{[]string{"version", "--short"}, []string{"unknown flag --short; version's flags are --help"}},
 		{[]string{"call", "nosuchtool"}, []string{`unknown tool "nosuchtool"`, "verify_token"}},
-		{[]string{"call", "verify_token", "--sandbox=maybe"}, []string{"invalid boolean value", "--json, --sandbox, --help"}},
+		// Go's flag package would say "invalid boolean value ... for -sandbox" and "flag needs an argument: -http".
+		{[]string{"call", "verify_token", "--sandbox=maybe" + secret}, []string{"--sandbox is on or off: write --sandbox, or --sandbox=false", "call's flags are"}},
+		{[]string{"call", "verify_token", "-json=" + secret}, []string{"--json is on or off"}},
+		{[]string{"serve", "--http"}, []string{"--http needs a value: --http HOST:PORT; serve's flags are"}},
+		{[]string{"serve", "--http", "--demo"}, []string{"--http needs a value: --http HOST:PORT"}},
+		{[]string{"serve", "---http=" + secret}, []string{"malformed flag", "serve's flags are"}},
+		{[]string{"call", "verify_token", "-" + secret}, []string{"unknown flag (not repeated: it could be a token)"}},
+		{[]string{"demo", "--sandbox"}, []string{"--sandbox does not apply", "neither production nor sandbox", "gandi-mcp call --sandbox"}},
+		{[]string{"demo", "-sandbox=true"}, []string{"--sandbox does not apply"}},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := invocation{env: env}.run(t, tt.args...)
@@ -378,6 +397,11 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		if strings.Contains(stderr, "SECRET") {
 			t.Errorf("%v: a flag's value was repeated: %q", tt.args, stderr)
 		}
+		for _, word := range strings.Fields(stderr) {
+			if strings.HasPrefix(word, "-") && !strings.HasPrefix(word, "--") {
+				t.Errorf("%v: a flag is spelt %s, not --name: %q", tt.args, word, stderr)
+			}
+		}
 	}
 }
 
@@ -391,7 +415,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		{[]string{"help"}, []string{"Usage: gandi-mcp [COMMAND]"}},
 		{[]string{"serve", "--help"}, []string{"Usage: gandi-mcp serve", "--sandbox"}},
 		{[]string{"call", "-h"}, []string{"Usage: gandi-mcp call TOOL [JSON]", "--json", "for a person on a terminal"}},
-		{[]string{"demo", "--help"}, []string{"Usage: gandi-mcp demo", "fake Gandi"}},
+		{[]string{"demo", "--help"}, []string{"Usage: gandi-mcp demo", "fake Gandi", "takes no --sandbox"}},
 		{[]string{"tools", "--help"}, []string{"Usage: gandi-mcp tools"}},
 		{[]string{"scopes", "--help"}, []string{"Usage: gandi-mcp scopes", "scope"}},
 		{[]string{"token", "--help"}, []string{"token set", "token path"}},
@@ -491,5 +515,232 @@ func TestCallExitsOneWhenTheResultReportsAProblem(t *testing.T) {
 	code, stdout, _ := invocation{env: env}.run(t, "call", "verify_token", "--json")
 	if code != exitToolError || !strings.Contains(stdout, `"diagnosis": "no_token"`) {
 		t.Errorf("exit %d, stdout %s: want 1 and no_token", code, stdout)
+	}
+}
+
+// demoStep returns what the demo printed for the step that calls tool with args.
+func demoStepText(t *testing.T, stdout, tool, args string) string {
+	t.Helper()
+	call := "tool call: " + strings.TrimSpace(tool+" "+args) + "\n"
+	i := strings.Index(stdout, call)
+	if i < 0 {
+		t.Fatalf("the demo has no step %q:\n%s", call, stdout)
+	}
+	rest := stdout[i+len(call):]
+	if j := strings.Index(rest, "\n== "); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+// The tour must show what each step claims, whatever the date it runs at.
+func TestDemoStepsShowWhatTheyClaim(t *testing.T) {
+	env, _ := home(t)
+	code, stdout, stderr := invocation{env: env}.run(t, "demo")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr: %s\n%s", code, stderr, stdout)
+	}
+	t.Run("expiring within 30 days shows days ahead", func(t *testing.T) {
+		text := demoStepText(t, stdout, "list_domains", `{"expiring_within_days": 30}`)
+		ahead := 0
+		for _, line := range strings.Split(text, "\n") {
+			f := strings.Fields(line)
+			if len(f) < 3 || !strings.Contains(f[0], ".") {
+				continue
+			}
+			days, err := strconv.Atoi(f[2])
+			if err != nil {
+				t.Fatalf("row %q: days left %q is not a number", line, f[2])
+			}
+			if days > 30 {
+				t.Errorf("row %q: expires after the 30 days asked", line)
+			}
+			if days >= 0 {
+				ahead++
+			}
+		}
+		if ahead < demoRows/2 {
+			t.Errorf("%d of the rows shown expire in the days ahead, want most of them:\n%s", ahead, text)
+		}
+	})
+	t.Run("a renewal moves the expiry forward", func(t *testing.T) {
+		var steps []demoStep
+		for _, s := range demoSteps {
+			if s.tool == "renew_token" && !strings.Contains(s.args, "dry_run") {
+				steps = append(steps, s)
+			}
+		}
+		if len(steps) != 1 {
+			t.Fatalf("%d renewal steps in the tour, want 1", len(steps))
+		}
+		text := demoStepText(t, stdout, steps[0].tool, steps[0].args)
+		field := func(label string) time.Time {
+			for _, line := range strings.Split(text, "\n") {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(line), label+": "); ok {
+					at, err := time.Parse("2006-01-02 15:04 MST", v)
+					if err != nil {
+						t.Fatalf("%s: %v", label, err)
+					}
+					return at
+				}
+			}
+			t.Fatalf("the renewal does not say %q:\n%s", label, text)
+			return time.Time{}
+		}
+		now, before := field("expires at"), field("previous expires at")
+		if now.Sub(before) < 24*time.Hour {
+			t.Errorf("the renewed token expires %v, the previous one %v: want days later", now, before)
+		}
+	})
+}
+
+// The demo's help must not offer a flag the demo refuses.
+func TestDemoHelpOffersOnlyWhatItHonours(t *testing.T) {
+	env, _ := home(t)
+	_, stdout, _ := invocation{env: env}.run(t, "demo", "--help")
+	if strings.Contains(stdout, "\n  --sandbox") {
+		t.Errorf("demo --help offers --sandbox:\n%s", stdout)
+	}
+}
+
+// A token file only its owner should read is worth one warning, wherever it is read.
+func TestLooseTokenFileWarnedOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		tty   bool
+		args  []string
+		fault *ganditest.Fault
+	}{
+		{name: "verify_token on a terminal", tty: true, args: []string{"call", "verify_token"}},
+		{name: "verify_token as JSON", args: []string{"call", "verify_token"}},
+		{name: "verify_token, Gandi refusing the request", tty: true, args: []string{"call", "verify_token"}, fault: &ganditest.Fault{Path: "/tokeninfo", Status: 400}},
+		{name: "list_domains on a terminal", tty: true, args: []string{"call", "list_domains"}},
+		{name: "token path", args: []string{"token", "path"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, config := home(t)
+			fake := withFake(t, env)
+			org := fake.AddOrganization(gandi.Organization{Name: "acme"})
+			tok := fake.AddToken(ganditest.Token{Name: "ci-bot", Scopes: []string{"domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+			if tt.fault != nil {
+				fake.Inject(*tt.fault)
+			}
+			path := filepath.Join(config, "gandi", "api_token")
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte(tok.Secret+"\n"), 0o600)
+			os.Chmod(path, 0o644)
+			_, stdout, stderr := invocation{env: env, tty: tt.tty}.run(t, tt.args...)
+			if n := strings.Count(stdout+stderr, "readable by other users"); n != 1 {
+				t.Errorf("the warning is said %d times, want once:\nstdout:\n%s\nstderr:\n%s", n, stdout, stderr)
+			}
+		})
+	}
+}
+
+// token set on a link to nothing names the target and stores nothing.
+func TestTokenSetOnABrokenLink(t *testing.T) {
+	env, config := home(t)
+	path := filepath.Join(config, "gandi", "api_token")
+	target := filepath.Join(config, "vault", "gandi")
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	if err := os.Symlink(target, path); err != nil {
+		t.Skip(err)
+	}
+	code, _, stderr := invocation{env: env, stdin: secret + "\n"}.run(t, "token", "set")
+	if code != exitToolError || !strings.Contains(stderr, "nothing was stored") || !strings.Contains(stderr, "symbolic link to "+target+", which does not exist") {
+		t.Errorf("exit %d, stderr %q; want nothing stored, naming the link's target", code, stderr)
+	}
+}
+
+// token set says when it replaces a stored token, naming it when Gandi described it earlier.
+func TestTokenSetSaysWhatItReplaced(t *testing.T) {
+	const other = "pat_0ther0123456789abcdef0123456789ab"
+	expires := time.Now().Add(20*24*time.Hour + time.Hour)
+	tests := []struct {
+		name    string
+		before  func(t *testing.T, env map[string]string, path string, fake *ganditest.Server)
+		want    []string
+		notWant string
+	}{
+		{name: "nothing there", notWant: "It replaced"},
+		{name: "a token Gandi described", before: func(t *testing.T, env map[string]string, path string, fake *ganditest.Server) {
+			fake.AddToken(ganditest.Token{Secret: other, Name: "old-laptop", Scopes: []string{"domain:view"}, ExpiresAt: expires})
+			// verify_token on the stored token is how gandi-mcp learns its name and expiry.
+			if code, _, stderr := (invocation{env: env, stdin: other + "\n"}).run(t, "token", "set", "--verify"); code != exitOK {
+				t.Fatalf("storing the first token: exit %d: %s", code, stderr)
+			}
+		}, want: []string{`It replaced the token "old-laptop" stored there before, valid until ` + expires.UTC().Format("2006-01-02"), "https://admin.gandi.net/organizations/account/pat"}},
+		{name: "a token never described", before: func(t *testing.T, env map[string]string, path string, fake *ganditest.Server) {
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte(other+"\n"), 0o600)
+		}, want: []string{"It replaced the token stored there before", "name and expiry are unknown"}},
+		{name: "the same token", before: func(t *testing.T, env map[string]string, path string, fake *ganditest.Server) {
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte(secret+"\n"), 0o600)
+		}, want: []string{"That very token was already stored there"}},
+		{name: "not a token", before: func(t *testing.T, env map[string]string, path string, fake *ganditest.Server) {
+			os.MkdirAll(filepath.Dir(path), 0o700)
+			os.WriteFile(path, []byte("two\nlines\n"), 0o600)
+		}, want: []string{"It replaced what the file held before, which was not a token"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, config := home(t)
+			fake := withFake(t, env)
+			path := filepath.Join(config, "gandi", "api_token")
+			if tt.before != nil {
+				tt.before(t, env, path, fake)
+			}
+			code, stdout, stderr := invocation{env: env, stdin: secret + "\n"}.run(t, "token", "set")
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, stdout)
+				}
+			}
+			if tt.notWant != "" && strings.Contains(stdout, tt.notWant) {
+				t.Errorf("stdout says %q:\n%s", tt.notWant, stdout)
+			}
+			if data, _ := os.ReadFile(path); string(data) != secret+"\n" {
+				t.Errorf("token file = %q, want the new token", data)
+			}
+			if strings.Contains(stdout+stderr, "SECRET") || strings.Contains(stdout+stderr, "0ther") {
+				t.Errorf("a token was shown:\n%s\n%s", stdout, stderr)
+			}
+		})
+	}
+}
+
+// When Gandi cannot be asked, --verify stores nothing and says how to store without asking.
+func TestTokenSetVerifyWithoutGandi(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault ganditest.Fault
+	}{
+		{"connection closed", ganditest.Fault{Path: "/tokeninfo", CloseConn: true}},
+		{"server error", ganditest.Fault{Path: "/tokeninfo", Status: 503}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, config := home(t)
+			fake := withFake(t, env)
+			fake.AddToken(ganditest.Token{Secret: secret, Name: "ci-bot"})
+			fake.Inject(tt.fault)
+			code, _, stderr := invocation{env: env, stdin: secret + "\n"}.run(t, "token", "set", "--verify")
+			if code != exitToolError {
+				t.Errorf("exit %d, want %d", code, exitToolError)
+			}
+			for _, w := range []string{"nothing was stored", "Gandi could not check the token", "gandi-mcp token set` (without --verify)"} {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(config, "gandi", "api_token")); err == nil {
+				t.Error("a token Gandi could not check was stored")
+			}
+		})
 	}
 }

@@ -79,11 +79,20 @@ func runTokenSet(ctx context.Context, e *env, args []string) int {
 	if ts.Check != nil {
 		fmt.Fprintln(e.stdout, skill.DescribeToken(ts.Check))
 	}
+	if !ts.Stored && ts.Unchecked {
+		fmt.Fprintf(e.stderr, "gandi-mcp token set: nothing was stored, since Gandi could not check the token; %s is unchanged.\n"+
+			"To store it without checking, run `gandi-mcp token set%s` (without --verify) and paste it again;\n"+
+			"`gandi-mcp call verify_token%s` checks it once Gandi answers.\n", ts.Path, sandboxFlag(*sandbox), sandboxFlag(*sandbox))
+		return exitToolError
+	}
 	if !ts.Stored {
 		fmt.Fprintf(e.stderr, "gandi-mcp token set: nothing was stored; %s is unchanged.\n", ts.Path)
 		return exitToolError
 	}
 	fmt.Fprintf(e.stdout, "Stored the %s token in %s (mode 0600).\n", ts.Environment, ts.Path)
+	if r := ts.Replaced; r != nil {
+		fmt.Fprintln(e.stdout, replacedText(r, *sandbox))
+	}
 	if ts.Shadowed != "" {
 		fmt.Fprintf(e.stderr, "Note: %s is set in this environment. Wherever it is set it wins over the file: unset it there (and in the assistant's configuration) so that the stored token is used.\n", ts.Shadowed)
 	}
@@ -91,6 +100,29 @@ func runTokenSet(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "Check it with: gandi-mcp call verify_token%s\n", sandboxFlag(*sandbox))
 	}
 	return exitOK
+}
+
+// replacedText says what a stored token replaced, naming it when Gandi described it earlier.
+func replacedText(r *skill.ReplacedToken, sandbox bool) string {
+	switch {
+	case r.Same:
+		return "That very token was already stored there: nothing else changed."
+	case r.NotAToken:
+		return "It replaced what the file held before, which was not a token gandi-mcp could use."
+	}
+	what := "the token stored there before"
+	if r.Name != "" {
+		what = fmt.Sprintf("the token %q stored there before", r.Name)
+	}
+	if r.ExpiresAt == nil {
+		return "It replaced " + what + " (gandi-mcp never saw Gandi describe it, so its name and expiry are unknown)."
+	}
+	env := gandi.Production
+	if sandbox {
+		env = gandi.Sandbox
+	}
+	return fmt.Sprintf("It replaced %s, valid until %s: it may work until then; delete it at %s once nothing else uses it.",
+		what, r.ExpiresAt.UTC().Format("2006-01-02"), gandi.EndpointsFor(env).PATPageURL())
 }
 
 func sandboxFlag(on bool) string {
