@@ -65,8 +65,9 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 	return d, nil
 }
 
-// The bounds of GANDI_MCP_CALL_TIMEOUT: less than a second leaves no time for a
-// round trip to Gandi, more than ten minutes outlasts any client's patience.
+// The bounds of GANDI_MCP_CALL_TIMEOUT (callTimeout's message spells them out):
+// less than a second leaves no time for a round trip to Gandi, more than ten
+// minutes outlasts any client's patience.
 const (
 	minCallTimeout = time.Second
 	maxCallTimeout = 10 * time.Minute
@@ -79,8 +80,7 @@ func callTimeout(getenv func(string) string) (time.Duration, error) {
 	if raw == "" {
 		return tools.DefaultCallTimeout, nil
 	}
-	valid := fmt.Sprintf("use a duration such as 40s or 2m, or plain seconds such as 40, from %s to %s (default %s)",
-		minCallTimeout, maxCallTimeout, tools.DefaultCallTimeout)
+	const valid = "use a duration such as 40s or 2m, or plain seconds such as 40, from 1s to 10m (default 25s)"
 	d, err := time.ParseDuration(raw)
 	if err != nil {
 		secs, serr := strconv.ParseFloat(raw, 64)

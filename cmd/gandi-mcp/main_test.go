@@ -493,3 +493,38 @@ func TestCallExitsOneWhenTheResultReportsAProblem(t *testing.T) {
 		t.Errorf("exit %d, stdout %s: want 1 and no_token", code, stdout)
 	}
 }
+
+// TestCallTimeoutSetting: GANDI_MCP_CALL_TIMEOUT takes a duration or seconds
+// within 1s..10m; anything else stops the command before any request, naming
+// the variable and what is valid.
+func TestCallTimeoutSetting(t *testing.T) {
+	tests := []struct {
+		value string
+		ok    bool
+	}{
+		{"", true}, {"40s", true}, {"2m", true}, {"40", true}, {"1.5", true}, {" 10m ", true},
+		{"abc", false}, {"0", false}, {"500ms", false}, {"11m", false}, {"-5s", false}, {"1e300", false}, {"NaN", false}, {"40 s", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			env, _ := home(t)
+			fake := withFake(t, env)
+			tok := fake.AddToken(ganditest.Token{Name: "ci"})
+			env["GANDI_API_TOKEN"] = tok.Secret
+			env["GANDI_MCP_CALL_TIMEOUT"] = tc.value
+			code, stdout, stderr := invocation{env: env}.run(t, "call", "verify_token", "--json")
+			if tc.ok {
+				if code != 0 || !strings.Contains(stdout, `"valid": true`) {
+					t.Errorf("exit %d, stdout %s, stderr %s: want a valid token", code, stdout, stderr)
+				}
+				return
+			}
+			if code == 0 || !strings.Contains(stderr, "GANDI_MCP_CALL_TIMEOUT") || !strings.Contains(stderr, "40s") || !strings.Contains(stderr, "10m") {
+				t.Errorf("exit %d, stderr %q: want a startup error naming the variable and the valid forms", code, stderr)
+			}
+			if n := len(fake.Requests()); n != 0 {
+				t.Errorf("%d requests made with a bad setting", n)
+			}
+		})
+	}
+}
