@@ -17,6 +17,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/gandi-mcp/gandi-mcp/auth"
 	"github.com/gandi-mcp/gandi-mcp/gandi"
 	"github.com/gandi-mcp/gandi-mcp/gandi/ganditest"
 	"github.com/gandi-mcp/gandi-mcp/tools"
@@ -311,6 +312,27 @@ func TestRenewTokenDeadline(t *testing.T) {
 		if b, err := os.ReadFile(h.tokenPath()); err != nil || strings.TrimSpace(string(b)) != old.Secret {
 			t.Errorf("token file changed: %v", err)
 		}
+	})
+	t.Run("a lock held past the limit is a renewal in progress", func(t *testing.T) {
+		h, old := renewHarness(t, false, withDeps(func(d *tools.Deps) { d.CallTimeout, d.RenewLockWait = 300*time.Millisecond, time.Minute }))
+		unlock, err := auth.TryLock(h.tokenPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unlock()
+		res, err := h.callWithin("renew_token", map[string]any{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out tools.RenewTokenOutput
+		if err := json.Unmarshal(res.RawStructuredContent, &out); err != nil || out.Troubleshooting == nil ||
+			out.Troubleshooting.Diagnosis != tools.RenewalInProgress || !strings.Contains(out.Troubleshooting.Summary, "time limit") {
+			t.Fatalf("result: %v %s", err, textOf(res))
+		}
+		if len(posts(h)) != 0 {
+			t.Error("a renewal was asked for while another held the lock")
+		}
+		wantStored(t, h.tokenPath(), old.Secret, "while locked")
 	})
 	t.Run("a slow renewal outlasting the limit is stored", func(t *testing.T) {
 		h, old := renewHarness(t, false, withDeps(func(d *tools.Deps) { d.CallTimeout = 300 * time.Millisecond }))
