@@ -298,6 +298,16 @@ func diagnose(err error, s situation) Troubleshooting {
 		t.NextSteps = []string{"Call again; if it repeats, ask for less (a smaller per_page)."}
 	case errors.As(err, &te):
 		transportTrouble(&t, te, s)
+	case errors.Is(err, context.DeadlineExceeded):
+		// The limit passed between requests (a page, a wait), not during one.
+		t.Diagnosis = GandiUnavailable
+		t.Retryable = true
+		t.Summary = "The call ran out of time before Gandi had answered all its requests."
+		if s.limit > 0 {
+			t.Summary = fmt.Sprintf("The call reached gandi-mcp's time limit for one call (%s) before Gandi had answered all its requests.", gandi.RoundDuration(s.limit))
+		}
+		t.LikelyCauses = []string{"Gandi is slow.", "The call asks for much (all domains of a large account)."}
+		t.NextSteps = []string{"Call again, asking for less if the tool allows it.", "If Gandi is only slow, give calls more time with GANDI_MCP_CALL_TIMEOUT (at most 10m)."}
 	default:
 		t.Diagnosis = Internal
 		t.Summary = "Unexpected error: " + err.Error()
