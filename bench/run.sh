@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Reproduces the figures in BENCHMARKS.md: builds the binary once, then runs
 # each benchmark. Benchmarks only: nothing here is a pass/fail test.
-# Usage: bench/run.sh [startup|overhead|list_domains]...   (default: all three)
+# Usage: bench/run.sh [startup|overhead|list_domains|verify_token]...   (default: all four)
+# verify_token runs the same benchmark on this tree's binary and on one built
+# from BEFORE (default 8b73b16, the last commit whose verify_token sent its two
+# requests one after the other), so that one run shows before and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +14,7 @@ go build -o "$bin" ./cmd/gandi-mcp
 export GANDI_MCP_BIN="$bin"
 
 echo "== $(go version), $(nproc) CPU(s), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-for what in "${@:-startup overhead list_domains}"; do
+for what in "${@:-startup overhead list_domains verify_token}"; do
   for w in $what; do
     case "$w" in
     startup) # 1. process start to a tools/list answer, median of 200 runs
@@ -20,7 +23,15 @@ for what in "${@:-startup overhead list_domains}"; do
       go test -run='^$' -bench='^BenchmarkVerifyTokenOverhead$' -benchtime=2s -count=3 ./skill ;;
     list_domains) # 3-5. list_domains {"all": true}: 10,000 domains, 20 ms per request
       go test -v -run='^$' -bench='^BenchmarkListDomainsAll$' -benchtime=5x ./cmd/gandi-mcp | grep -E '^(Benchmark|--- SKIP|    bench_test|ok|FAIL)' ;;
-    *) echo "unknown benchmark $w: use startup, overhead or list_domains" >&2; exit 2 ;;
+    verify_token) # 6. verify_token through the binary, 20 ms per request: before and after, one run
+      before="${BEFORE:-8b73b16}"
+      src="$(dirname "$bin")/before"
+      mkdir -p "$src"
+      git archive "$before" | tar -x -C "$src"
+      (cd "$src" && go build -o "$(dirname "$bin")/gandi-mcp-before" ./cmd/gandi-mcp)
+      GANDI_MCP_BIN_BEFORE="$(dirname "$bin")/gandi-mcp-before" \
+        go test -run='^$' -bench='^BenchmarkVerifyTokenLatency$' -benchtime=100x -count=3 ./cmd/gandi-mcp ;;
+    *) echo "unknown benchmark $w: use startup, overhead, list_domains or verify_token" >&2; exit 2 ;;
     esac
   done
 done

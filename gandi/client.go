@@ -5,6 +5,8 @@ package gandi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -39,6 +42,7 @@ type RetryPolicy struct {
 // RetryEvent is reported to Config.OnRetry before each retry's wait.
 type RetryEvent struct {
 	Method, Path string
+	Host         string        // the host asked, with its port when one was given
 	Attempt      int           // the attempt that just failed, from 1
 	Status       int           // its HTTP status, 0 for a transport error
 	Err          error         // its error
@@ -77,7 +81,7 @@ var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, BaseDelay: 250 * time.Milli
 // String describes the configuration with the token redacted.
 func (c Config) String() string {
 	return fmt.Sprintf("gandi.Config{Env: %s, API: %s, ID: %s, Scheme: %s, Token: %s}",
-		c.Endpoints.Env, c.Endpoints.APIURL, c.Endpoints.IDURL, c.Scheme, redactedOrEmpty(c.Token))
+		c.Endpoints.Env, Origin(c.Endpoints.APIURL), Origin(c.Endpoints.IDURL), c.Scheme, redactedOrEmpty(c.Token))
 }
 
 // Format prints String for every verb, so no verb can reach the Token field.
@@ -227,7 +231,7 @@ func (c *Client) Scheme() Scheme { return c.scheme }
 // String describes the client with the token redacted.
 func (c Client) String() string {
 	return fmt.Sprintf("gandi.Client{Env: %s, API: %s, Scheme: %s, Token: %s}",
-		c.endpoints.Env, c.endpoints.APIURL, c.scheme, redactedOrEmpty(string(c.token)))
+		c.endpoints.Env, Origin(c.endpoints.APIURL), c.scheme, redactedOrEmpty(string(c.token)))
 }
 
 // Format prints String for every verb; fmt would otherwise print the fields.
@@ -241,6 +245,7 @@ func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 type request struct {
 	method string
 	url    *url.URL
+	path   string // url's path less the endpoint's own, set by do for errors and logs
 	body   any
 	out    any
 }
@@ -261,25 +266,41 @@ func joinURL(base, path string, q url.Values) (*url.URL, error) {
 	return u, nil
 }
 
-// do runs r, retrying idempotent GETs, and returns the answer's headers.
+// minAttempt is the least time worth starting an attempt with: a retry that
+// would have less before the caller's deadline is not made.
+const minAttempt = 250 * time.Millisecond
+
+// do runs r, retrying idempotent GETs within the caller's deadline, and returns
+// the answer's headers. A TransportError it returns says how long and how many
+// attempts it took.
 func (c *Client) do(ctx context.Context, r request) (http.Header, error) {
 	if err := checkToken(string(c.token)); err != nil {
 		return nil, err
 	}
+	r.path = c.relativePath(r.url)
 	var body []byte
 	if r.body != nil {
 		var err error
 		if body, err = json.Marshal(r.body); err != nil {
-			return nil, fmt.Errorf("gandi: %s %s: encode body: %w", r.method, r.url.Path, err)
+			return nil, fmt.Errorf("gandi: %s %s: encode body: %w", r.method, r.path, err)
 		}
+	}
+	start := time.Now()
+	// stamp records on a transport error how long the whole request took.
+	stamp := func(h http.Header, err error, attempts int) (http.Header, error) {
+		var te *TransportError
+		if errors.As(err, &te) {
+			te.After, te.Attempts = time.Since(start), attempts
+		}
+		return h, err
 	}
 	retryable := r.method == http.MethodGet
 	for attempt := 1; ; attempt++ {
 		h, err := c.attempt(ctx, r, body)
 		if err == nil || !retryable || attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
-			return h, err
+			return stamp(h, err, attempt)
 		}
-		ev := RetryEvent{Method: r.method, Path: r.url.Path, Attempt: attempt, Err: err}
+		ev := RetryEvent{Method: r.method, Path: r.path, Host: r.url.Host, Attempt: attempt, Err: err}
 		var te *TransportError
 		var ae *Error
 		switch {
@@ -300,17 +321,36 @@ func (c *Client) do(ctx context.Context, r request) (http.Header, error) {
 		if ev.Delay == 0 {
 			ev.Delay = c.backoff(attempt)
 		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < ev.Delay {
-			return h, err // the caller's deadline would pass before the retry
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < ev.Delay+minAttempt {
+			return stamp(h, err, attempt) // the wait and one more attempt would not end before the caller's deadline
 		}
 		if c.onRetry != nil {
 			c.onRetry(ctx, ev)
 		}
 		if serr := c.sleep(ctx, ev.Delay); serr != nil {
-			return h, &TransportError{Method: r.method, Path: r.url.Path, Timeout: errors.Is(serr, context.DeadlineExceeded),
+			te := &TransportError{Method: r.method, Path: r.path, Host: r.url.Host, Kind: KindCanceled,
 				Err: fmt.Errorf("%w while waiting to retry after: %w", serr, err)}
+			if errors.Is(serr, context.DeadlineExceeded) {
+				te.Kind, te.Timeout, te.CallerDeadline = KindTimeout, true, true
+			}
+			return stamp(h, te, attempt)
 		}
 	}
+}
+
+// relativePath is u's path less the configured endpoint's own path, so that
+// errors and logs name the API path and never a path given in GANDI_API_URL.
+func (c *Client) relativePath(u *url.URL) string {
+	for _, base := range []string{c.endpoints.APIURL, c.endpoints.IDURL} {
+		b, err := url.Parse(base)
+		if err != nil || !strings.EqualFold(b.Host, u.Host) {
+			continue
+		}
+		if p := strings.TrimRight(b.Path, "/"); p != "" && strings.HasPrefix(u.Path, p+"/") {
+			return strings.TrimPrefix(u.Path, p)
+		}
+	}
+	return u.Path
 }
 
 // backoff is capped exponential backoff with full jitter.
@@ -339,7 +379,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// attempt makes one HTTP exchange under the per-attempt timeout.
+// attempt makes one HTTP exchange under the per-attempt timeout, which never
+// outlasts the caller's deadline.
 func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Header, error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -349,7 +390,7 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 	}
 	req, err := http.NewRequestWithContext(actx, r.method, r.url.String(), rd)
 	if err != nil {
-		return nil, fmt.Errorf("gandi: %s %s: %w", r.method, r.url.Path, err)
+		return nil, fmt.Errorf("gandi: %s %s: %w", r.method, r.path, err)
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", string(c.scheme)+" "+c.token.Reveal())
@@ -366,10 +407,12 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 	defer resp.Body.Close()
 	data, err := readBody(resp, c.maxBody+1)
 	if err != nil {
+		te := c.transportError(ctx, actx, r, err)
 		if ctx.Err() == nil && actx.Err() == nil && errors.Is(err, io.ErrUnexpectedEOF) {
-			err = fmt.Errorf("%w: body cut short: %w", ErrBadResponse, err)
+			te.Kind = KindTruncated
+			te.Err = fmt.Errorf("%w: body cut short: %w", ErrBadResponse, te.Err)
 		}
-		return resp.Header, c.transportError(ctx, actx, r, err)
+		return resp.Header, te
 	}
 	var tooLarge error
 	if int64(len(data)) > c.maxBody {
@@ -377,16 +420,17 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 		data = data[:c.maxBody]
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := parseError(r.method, r.url.Path, resp.StatusCode, resp.Header, data, c.token.Reveal())
+		e := parseError(r.method, r.path, resp.StatusCode, resp.Header, data, c.token.Reveal())
+		e.Host = r.url.Host
 		e.Err = tooLarge
 		return resp.Header, e
 	}
 	if tooLarge != nil {
-		return resp.Header, fmt.Errorf("gandi: %s %s: %w", r.method, r.url.Path, tooLarge)
+		return resp.Header, &BadResponseError{Method: r.method, Path: r.path, Host: r.url.Host, Kind: KindTooLarge, Err: tooLarge}
 	}
 	if r.out != nil {
 		if err := decodeJSON(data, r.out); err != nil {
-			return resp.Header, fmt.Errorf("gandi: %s %s: %w: %v", r.method, r.url.Path, ErrBadResponse, err)
+			return resp.Header, &BadResponseError{Method: r.method, Path: r.path, Host: r.url.Host, Kind: KindNotJSON, Err: err}
 		}
 	}
 	return resp.Header, nil
@@ -418,25 +462,57 @@ func readBody(resp *http.Response, limit int64) ([]byte, error) {
 }
 
 // transportError classifies a failure to get an answer: the caller's
-// cancellation, this attempt's timeout, or a network error.
+// cancellation or deadline, this attempt's timeout, or a network error.
 func (c *Client) transportError(ctx, actx context.Context, r request, err error) *TransportError {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // its message repeats the whole URL
 	}
-	te := &TransportError{Method: r.method, Path: r.url.Path, Err: err}
+	te := &TransportError{Method: r.method, Path: r.path, Host: r.url.Host, Kind: networkKind(err), Err: err}
 	var ne net.Error
 	switch {
 	case ctx.Err() != nil:
 		if !errors.Is(err, ctx.Err()) {
 			te.Err = fmt.Errorf("%w: %w", ctx.Err(), err)
 		}
-		te.Timeout = errors.Is(ctx.Err(), context.DeadlineExceeded)
+		te.Kind = KindCanceled
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			te.Kind, te.Timeout, te.CallerDeadline = KindTimeout, true, true
+		}
 	case actx.Err() != nil:
-		te.Timeout = true
+		te.Kind, te.Timeout = KindTimeout, true
 		te.Err = fmt.Errorf("no complete answer within %s: %w", c.timeout, err)
 	case errors.As(err, &ne) && ne.Timeout():
-		te.Timeout = true
+		te.Kind, te.Timeout = KindTimeout, true
 	}
 	return te
+}
+
+// networkKind names a network failure from the errors the standard library
+// returns for it.
+func networkKind(err error) FailureKind {
+	var dns *net.DNSError
+	var op *net.OpError
+	var cert *tls.CertificateVerificationError
+	var record tls.RecordHeaderError
+	var alert tls.AlertError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &dns):
+		return KindDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return KindRefused
+	case errors.Is(err, syscall.ECONNRESET):
+		return KindReset
+	case errors.As(err, &cert), errors.As(err, &record), errors.As(err, &alert),
+		errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid):
+		return KindTLS
+	case errors.As(err, &op) && op.Op == "remote error":
+		return KindTLS // crypto/tls reports the peer's TLS alerts so
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return KindClosed
+	}
+	return KindNetwork
 }

@@ -104,13 +104,15 @@ func (e Endpoints) Validate() error {
 func validateURL(what, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("gandi: %s %q is not an absolute URL: use a form like %q", what, raw, ProductionAPIURL)
+		// Not echoed: what is not a URL cannot be cut to a safe part of it.
+		return fmt.Errorf("gandi: %s is not an absolute URL with a scheme and a host: use a form like %q", what, ProductionAPIURL)
 	}
+	shown := Origin(raw)
 	if u.User != nil {
-		return fmt.Errorf("gandi: %s %s carries credentials in the URL: remove them, the token is sent in a header", what, u.Redacted())
+		return fmt.Errorf("gandi: %s %s carries credentials in the URL: remove them, the token is sent in a header", what, shown)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("gandi: %s %q has a query or fragment: use just scheme, host and optional path", what, raw)
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return fmt.Errorf("gandi: %s %s has a query or fragment: use just scheme, host and optional path", what, shown)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":
@@ -119,9 +121,26 @@ func validateURL(what, raw string) error {
 		if isLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("gandi: %s %q uses plain http to a non-loopback host, so the token would cross the network in clear text: use https://, or http:// only for 127.0.0.1, ::1 or localhost", what, raw)
+		return fmt.Errorf("gandi: %s %s uses plain http to a non-loopback host, so the token would cross the network in clear text: use https://, or http:// only for 127.0.0.1, ::1 or localhost", what, shown)
 	}
-	return fmt.Errorf("gandi: %s %q has scheme %q: use https:// (or http:// to a loopback host)", what, raw, u.Scheme)
+	return fmt.Errorf("gandi: %s %s has scheme %q: use https:// (or http:// to a loopback host)", what, shown, u.Scheme)
+}
+
+// Origin returns the scheme and host of an endpoint URL, for errors and logs:
+// never its userinfo, path, query or fragment, which may carry secrets. A URL
+// that does not parse shows as "(an unreadable URL)".
+func Origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		if err == nil && u.Scheme != "" && u.Opaque == "" {
+			return u.Scheme + "://"
+		}
+		return "(an unreadable URL)"
+	}
+	if u.Scheme == "" {
+		return u.Host
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func isLoopback(host string) bool {

@@ -125,3 +125,42 @@ func TestAdminURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestEndpointErrorsShowSchemeAndHostOnly: a refused endpoint URL is named by
+// its scheme and host; its userinfo, path, query and fragment may be secrets.
+func TestEndpointErrorsShowSchemeAndHostOnly(t *testing.T) {
+	secrets := []string{"alice", "hunter2", "p4th", "v4lue", "fr4g", "t0ken"}
+	tests := []struct{ name, url, shown string }{
+		{"userinfo, path and query", "https://alice:hunter2@example.test/p4th?q=v4lue", "https://example.test"},
+		{"userinfo only", "https://alice:hunter2@example.test", "https://example.test"},
+		{"path and query", "https://example.test/p4th?q=v4lue", "https://example.test"},
+		{"fragment", "https://example.test/p4th#fr4g", "https://example.test"},
+		{"empty query", "https://example.test/p4th?", "https://example.test"},
+		{"plain http with path", "http://example.test:8080/p4th?q=v4lue", "http://example.test:8080"},
+		{"other scheme", "ftp://alice:hunter2@example.test/p4th", "ftp://example.test"},
+		{"no scheme", "alice:hunter2@example.test/p4th?q=v4lue", ""},
+		{"unparsable", "https://alice:hunter2@example.test/p4th?q=v4lue%zz t0ken", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := func(k string) string {
+				if k == "GANDI_API_URL" {
+					return tc.url
+				}
+				return ""
+			}
+			_, err := gandi.EndpointsFromEnv(false, getenv)
+			if err == nil {
+				t.Fatalf("%s accepted", tc.url)
+			}
+			for _, s := range secrets {
+				if strings.Contains(err.Error(), s) {
+					t.Errorf("error %q repeats %q of the URL", err, s)
+				}
+			}
+			if tc.shown != "" && !strings.Contains(err.Error(), tc.shown) {
+				t.Errorf("error %q does not name %s", err, tc.shown)
+			}
+		})
+	}
+}

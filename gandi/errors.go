@@ -29,6 +29,7 @@ var ErrBadResponse = errors.New("gandi: unexpected response")
 type Error struct {
 	Method string // HTTP method
 	Path   string // URL path only: no query, never a header
+	Host   string // the host that answered, with its port when one was given
 	Status int    // HTTP status code
 
 	// Gandi's standard error body.
@@ -113,20 +114,48 @@ func (f FieldError) String() string {
 	return s
 }
 
-// TransportError says a request never got an HTTP answer: timeout, refused
-// connection, DNS failure, reset, cancelled context.
+// FailureKind names what went wrong on the way to an answer, or with the
+// answer itself, so that a diagnosis can say it in plain words.
+type FailureKind string
+
+// The kinds of TransportError and BadResponseError.
+const (
+	KindTimeout   FailureKind = "timeout"            // no complete answer in time
+	KindCanceled  FailureKind = "canceled"           // the caller gave up
+	KindRefused   FailureKind = "connection_refused" // nothing listens on the port
+	KindDNS       FailureKind = "name_not_resolved"  // the host name has no address
+	KindTLS       FailureKind = "tls"                // certificate not trusted, or the handshake failed
+	KindReset     FailureKind = "connection_reset"   // the peer reset the connection
+	KindClosed    FailureKind = "connection_closed"  // the peer closed the connection without answering
+	KindNetwork   FailureKind = "network"            // any other network failure
+	KindTruncated FailureKind = "truncated"          // the body ended before its declared length
+	KindTooLarge  FailureKind = "too_large"          // the body exceeds Config.MaxBodyBytes
+	KindNotJSON   FailureKind = "not_json"           // a 2xx body that is not the JSON expected
+)
+
+// TransportError says a request never got a complete HTTP answer: timeout,
+// refused connection, DNS failure, TLS failure, reset, cancelled context, or a
+// body cut short (which also wraps ErrBadResponse).
 type TransportError struct {
 	Method, Path string
-	Timeout      bool // the request or the caller's context ran out of time
-	Err          error
+	Host         string      // the host asked, with its port when one was given; never userinfo
+	Kind         FailureKind // what happened
+	Timeout      bool        // the request or the caller's context ran out of time
+	// CallerDeadline is set when the caller's context deadline, not the
+	// per-attempt timeout, ended the request.
+	CallerDeadline bool
+	After          time.Duration // how long the request was tried, retries and waits included
+	Attempts       int           // attempts made, from 1
+	Err            error
 }
 
-// Error reads like "gandi: GET /tokeninfo: timed out: context deadline exceeded".
+// Error reads like "gandi: GET api.gandi.net/tokeninfo: timed out after 25s: context deadline exceeded".
 func (e *TransportError) Error() string {
+	where := e.Host + e.Path
 	if e.Timeout {
-		return fmt.Sprintf("gandi: %s %s: timed out: %v", e.Method, e.Path, e.Err)
+		return fmt.Sprintf("gandi: %s %s: timed out after %s: %v", e.Method, where, RoundDuration(e.After), e.Err)
 	}
-	return fmt.Sprintf("gandi: %s %s: %v", e.Method, e.Path, e.Err)
+	return fmt.Sprintf("gandi: %s %s: %v", e.Method, where, e.Err)
 }
 
 // Unwrap returns the underlying cause, so errors.Is(err, context.Canceled) works.
@@ -139,6 +168,42 @@ const (
 	maxErrorName   = 128 // bytes of a field error's name and location
 	maxFieldErrors = 20  // field errors kept, the last one saying how many more there were
 )
+
+// BadResponseError says a successful answer arrived but could not be used: too
+// large, or not the JSON expected. It matches ErrBadResponse with errors.Is,
+// and ErrBodyTooLarge too when it is of KindTooLarge.
+type BadResponseError struct {
+	Method, Path string
+	Host         string // the host that answered, with its port when one was given
+	Kind         FailureKind
+	Err          error // the decoder's error, or one wrapping ErrBodyTooLarge
+}
+
+// Error reads like "gandi: GET api.gandi.net/tokeninfo: the answer is not the JSON expected: invalid character '<' ...".
+func (e *BadResponseError) Error() string {
+	if e.Kind == KindNotJSON {
+		return fmt.Sprintf("gandi: %s %s%s: the answer is not the JSON expected: %v", e.Method, e.Host, e.Path, e.Err)
+	}
+	return fmt.Sprintf("gandi: %s %s%s: %v", e.Method, e.Host, e.Path, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *BadResponseError) Unwrap() error { return e.Err }
+
+// Is makes every BadResponseError an ErrBadResponse.
+func (e *BadResponseError) Is(target error) bool { return target == ErrBadResponse }
+
+// RoundDuration shortens d for a person: whole seconds from 10s, tenths of a
+// second from 1s, milliseconds below.
+func RoundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
 
 // parseError builds the *Error for a non-2xx answer. token is scrubbed from
 // anything copied out of the body, in case a server echoes it, before each

@@ -57,16 +57,23 @@ func TestCancelledCallStopsItsGandiRequests(t *testing.T) {
 				t.Fatalf("the session after a cancelled call: %s", textOf(res))
 			}
 			h.fake.Close() // waits for every handler, so the counts are final
-			if n := h.fake.Canceled(); n != 1 {
-				t.Errorf("the fake saw %d requests end early, want the cancelled call's one", n)
+			// The cancelled call's organizations listing, sent beside /tokeninfo, may have been
+			// answered, cut or never sent by the time the cancellation came: only /tokeninfo is exact.
+			if n := h.fake.Canceled(); n < 1 || n > 2 {
+				t.Errorf("the fake saw %d requests end early, want the cancelled call's ones", n)
 			}
 			var seen []string
+			listed := 0
 			for _, r := range h.fake.Requests() {
+				if r.Path != "/tokeninfo" {
+					listed++
+					continue
+				}
 				seen = append(seen, fmt.Sprintf("%s canceled=%v", r.Path, r.Canceled))
 			}
-			want := []string{"/tokeninfo canceled=true", "/tokeninfo canceled=false", "/v5/organization/organizations canceled=false"}
-			if !slices.Equal(seen, want) {
-				t.Errorf("requests = %q, want %q", seen, want)
+			want := []string{"/tokeninfo canceled=true", "/tokeninfo canceled=false"}
+			if !slices.Equal(seen, want) || listed < 1 || listed > 2 {
+				t.Errorf("requests = %q and %d listings, want %q and one or two", seen, listed, want)
 			}
 		})
 	}

@@ -1,12 +1,16 @@
 package skill
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/adrg/xdg"
 
@@ -26,7 +30,8 @@ type Options struct {
 }
 
 // DepsFromEnv resolves endpoints and credential places from the options and the
-// environment (GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_API_TOKEN, ...).
+// environment (GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_API_TOKEN,
+// GANDI_MCP_CALL_TIMEOUT, ...).
 func DepsFromEnv(o Options) (*tools.Deps, error) {
 	getenv := o.Getenv
 	if getenv == nil {
@@ -36,11 +41,16 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	limit, err := callTimeout(getenv)
+	if err != nil {
+		return nil, err
+	}
 	d := &tools.Deps{
-		Endpoints: ep,
-		Auth:      authOptions(ep.Env == gandi.Sandbox, getenv),
-		UserAgent: Name + "/" + Version(),
-		Logger:    NewLogger(o.Stderr, o.LogLevel),
+		Endpoints:   ep,
+		CallTimeout: limit,
+		Auth:        authOptions(ep.Env == gandi.Sandbox, getenv),
+		UserAgent:   Name + "/" + Version(),
+		Logger:      NewLogger(o.Stderr, o.LogLevel),
 		// Only fingerprints and dates are kept there, never a token.
 		ExpiryFile: filepath.Join(stateHome(getenv), "gandi-mcp", "expiry.json"),
 	}
@@ -53,6 +63,45 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 		d.Other = &other
 	}
 	return d, nil
+}
+
+// The bounds of GANDI_MCP_CALL_TIMEOUT (callTimeout's message spells them out):
+// less than a second leaves no time for a round trip to Gandi, more than ten
+// minutes outlasts any client's patience.
+const (
+	minCallTimeout = time.Second
+	maxCallTimeout = 10 * time.Minute
+)
+
+// callTimeout reads GANDI_MCP_CALL_TIMEOUT, a Go duration (40s, 2m) or plain
+// seconds (40); unset means tools.DefaultCallTimeout.
+func callTimeout(getenv func(string) string) (time.Duration, error) {
+	raw := strings.TrimSpace(getenv("GANDI_MCP_CALL_TIMEOUT"))
+	if raw == "" {
+		return tools.DefaultCallTimeout, nil
+	}
+	const valid = "use a duration such as 40s or 2m, or plain seconds such as 40, from 1s to 10m (default 25s)"
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		secs, serr := strconv.ParseFloat(raw, 64)
+		if serr != nil || math.IsNaN(secs) || math.IsInf(secs, 0) {
+			return 0, fmt.Errorf("GANDI_MCP_CALL_TIMEOUT=%q is not a duration: %s", clipValue(raw), valid)
+		}
+		// Clamped before the conversion, which would overflow for huge values.
+		d = time.Duration(math.Max(-1, math.Min(secs, 2*maxCallTimeout.Seconds())) * float64(time.Second))
+	}
+	if d < minCallTimeout || d > maxCallTimeout {
+		return 0, fmt.Errorf("GANDI_MCP_CALL_TIMEOUT=%q is out of range: %s", clipValue(raw), valid)
+	}
+	return d, nil
+}
+
+// clipValue shortens an echoed setting, which may be of any length.
+func clipValue(s string) string {
+	if r := []rune(s); len(r) > 32 {
+		return string(r[:31]) + "…"
+	}
+	return s
 }
 
 // authOptions reads the config and home directories through getenv too, so that the

@@ -103,6 +103,37 @@ func TestDiagnoseRedirects(t *testing.T) {
 	}
 }
 
+// TestDiagnoseTimeLimits: a call's time limit, passed during a request or
+// between two, is gandi_unavailable naming the limit and how to raise it, and a
+// per-attempt timeout names the host and how long it waited.
+func TestDiagnoseTimeLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		says []string
+	}{
+		{"between requests", fmt.Errorf("page 3: %w", context.DeadlineExceeded), []string{"25s", "GANDI_MCP_CALL_TIMEOUT"}},
+		{"during a request", &gandi.TransportError{Method: "GET", Path: "/tokeninfo", Host: "id.gandi.net", Kind: gandi.KindTimeout,
+			Timeout: true, CallerDeadline: true, After: 24 * time.Second, Attempts: 1, Err: context.DeadlineExceeded}, []string{"id.gandi.net", "25s", "GANDI_MCP_CALL_TIMEOUT"}},
+		{"per attempt", &gandi.TransportError{Method: "GET", Path: "/v5/domain/domains", Host: "api.gandi.net", Kind: gandi.KindTimeout,
+			Timeout: true, After: 61 * time.Second, Attempts: 2, Err: context.DeadlineExceeded}, []string{"api.gandi.net", "1m1s", "2 attempts"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := diagnose(tc.err, situation{limit: 25 * time.Second})
+			text := tr.text()
+			if tr.Diagnosis != GandiUnavailable || !tr.Retryable {
+				t.Errorf("diagnosis %s retryable %v, want a retryable gandi_unavailable", tr.Diagnosis, tr.Retryable)
+			}
+			for _, w := range tc.says {
+				if !strings.Contains(text, w) {
+					t.Errorf("%q should say %q", text, w)
+				}
+			}
+		})
+	}
+}
+
 // TestDiagnoseCapsGandiErrors: a 400 whose fields are huge gives a bounded
 // troubleshooting, however long its message and however many its errors.
 func TestDiagnoseCapsGandiErrors(t *testing.T) {

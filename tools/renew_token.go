@@ -402,6 +402,10 @@ func (r *rotation) lock(ctx context.Context) (unlock func(), err error) {
 	switch {
 	case err == nil:
 		return unlock, nil
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		t := r.inProgress(fmt.Sprintf("Another renewal of the token in %s outlasted this call's time limit (%s), so this call asked Gandi for nothing.", r.path, callLimit(ctx)))
+		t.Retryable = true
+		return nil, &Failure{T: t}
 	case ctx.Err() != nil:
 		return nil, &Failure{T: diagnose(context.Canceled, situation{cred: r.s.cred, ep: r.d.Endpoints})}
 	case errors.Is(err, auth.ErrLocked):

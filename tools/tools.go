@@ -38,8 +38,12 @@ type Deps struct {
 	UserAgent  string
 	// Retry overrides the client's retry policy when non-zero (tests shorten it).
 	Retry gandi.RetryPolicy
-	// Timeout is the per-request timeout; zero means gandi's default.
+	// Timeout is the per-request timeout; zero means gandi's default. The call's
+	// deadline cuts it shorter when less time is left.
 	Timeout time.Duration
+	// CallTimeout bounds a whole tool call, its requests, retries and waits
+	// included; zero means DefaultCallTimeout.
+	CallTimeout time.Duration
 	// MaxBodyBytes caps one answer's body; zero means gandi's default (tests lower it).
 	MaxBodyBytes int64
 	// Logger writes to stderr; messages also reach the MCP client as log notifications.
@@ -77,6 +81,36 @@ func (d *Deps) now() time.Time {
 // expiry turns /tokeninfo's seconds-from-now into a date, to the second.
 func (d *Deps) expiry(info *gandi.TokenInfo) time.Time {
 	return d.now().Add(time.Duration(info.ExpiresIn) * time.Second).UTC().Truncate(time.Second)
+}
+
+// DefaultCallTimeout is the time one tool call may take: under the 60s after which
+// common MCP clients give up, so that the diagnosis reaches the assistant.
+const DefaultCallTimeout = 25 * time.Second
+
+func (d *Deps) callTimeout() time.Duration {
+	if d.CallTimeout > 0 {
+		return d.CallTimeout
+	}
+	return DefaultCallTimeout
+}
+
+// replyMargin is the part of a call's time kept, at its end, to build and send
+// the diagnosis once Gandi's requests have run out of time.
+func replyMargin(limit time.Duration) time.Duration { return min(limit/10, time.Second) }
+
+type limitKey struct{}
+
+// withCallLimit bounds ctx by the call's time limit less the reply margin, and
+// remembers the limit for the diagnosis to name.
+func withCallLimit(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
+	ctx = context.WithValue(ctx, limitKey{}, limit)
+	return context.WithTimeout(ctx, limit-replyMargin(limit))
+}
+
+// callLimit is the time limit of the call ctx belongs to; 0 outside a call.
+func callLimit(ctx context.Context) time.Duration {
+	l, _ := ctx.Value(limitKey{}).(time.Duration)
+	return l
 }
 
 func (d *Deps) logger() *slog.Logger {
@@ -147,6 +181,8 @@ func define[In any, Out any, PO interface {
 			defer d.Flush(ctx)
 		}
 		ctx = withProgressToken(ctx, req)
+		ctx, cancel := withCallLimit(ctx, d.callTimeout())
+		defer cancel()
 		var in In
 		var out *Out
 		err := decodeArguments(req, &in)
@@ -156,7 +192,7 @@ func define[In any, Out any, PO interface {
 		if err != nil {
 			var f *Failure
 			if !errors.As(err, &f) {
-				f = &Failure{T: diagnose(err, situation{ep: d.Endpoints})}
+				f = &Failure{T: diagnose(err, situation{ep: d.Endpoints, limit: callLimit(ctx)})}
 			}
 			d.logger().WarnContext(ctx, "tool failed", "tool", s.name, "diagnosis", f.T.Diagnosis, "status", f.T.Status)
 			if out == nil {
@@ -356,7 +392,7 @@ func (d *Deps) client(ctx context.Context, ep gandi.Endpoints, scheme gandi.Sche
 		Timeout:    d.Timeout,
 		Retry:      d.Retry,
 		OnRetry: func(ctx context.Context, ev gandi.RetryEvent) {
-			d.logger().WarnContext(ctx, "retrying Gandi request", "method", ev.Method, "path", ev.Path,
+			d.logger().WarnContext(ctx, "retrying Gandi request", "method", ev.Method, "host", ev.Host, "path", ev.Path,
 				"attempt", ev.Attempt, "status", ev.Status, "delay", ev.Delay.String())
 		},
 		MaxBodyBytes: d.MaxBodyBytes,
@@ -379,7 +415,7 @@ func (s *session) fail(ctx context.Context, err error, scopes []string, target s
 	if errors.As(err, &f) {
 		return f
 	}
-	sit := situation{cred: s.cred, ep: s.d.Endpoints, scopes: scopes, target: target}
+	sit := situation{cred: s.cred, ep: s.d.Endpoints, scopes: scopes, target: target, limit: callLimit(ctx)}
 	var ge *gandi.Error
 	if errors.As(err, &ge) && (ge.Status == 401 || ge.Status == 403) && s.cred.Kind == auth.KindPAT {
 		if info, ierr := s.tokenInfo(ctx); ierr == nil {

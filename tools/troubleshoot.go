@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -144,6 +145,7 @@ type situation struct {
 	other     *gandi.TokenInfo // the token seen by the other environment, when it was asked
 	expiredAt *time.Time       // a past expiry known from earlier answers
 	target    string           // the organization or product the call aimed at, if any
+	limit     time.Duration    // the call's time limit, when known
 }
 
 func (s situation) facts() *TokenFacts {
@@ -318,7 +320,7 @@ func diagnose(err error, s situation) Troubleshooting {
 			authTrouble(&t, ge, s)
 		case ge.Status == 404 && ge.Path == "/tokeninfo":
 			t.Diagnosis = NotFound
-			t.Summary = "Gandi's identity host (" + s.ep.IDURL + ") has no /tokeninfo, so the token could not be checked."
+			t.Summary = "Gandi's identity host (" + gandi.Origin(s.ep.IDURL) + ") has no /tokeninfo, so the token could not be checked."
 			t.LikelyCauses = []string{"GANDI_ID_URL points at the wrong host.", "The sandbox identity host (id.sandbox.gandi.net) is inferred from Gandi's naming, not documented: it may differ."}
 			t.NextSteps = []string{"Check or unset GANDI_ID_URL; in sandbox mode, set GANDI_ID_URL to the sandbox's identity host if Gandi names another one.", "The other tools may still work: /tokeninfo is only used to describe the token."}
 		case ge.Status == 404:
@@ -343,7 +345,7 @@ func diagnose(err error, s situation) Troubleshooting {
 		case ge.Status >= 500:
 			t.Diagnosis = GandiUnavailable
 			t.Retryable = true
-			t.Summary = fmt.Sprintf("Gandi answered with a server error (%d) after retries.", ge.Status)
+			t.Summary = fmt.Sprintf("%s answered with a server error (%d) after retries (%s %s).", hostOf(ge.Host), ge.Status, ge.Method, ge.Path)
 			t.LikelyCauses = []string{"A temporary problem at Gandi or a gateway in front of it."}
 			t.NextSteps = []string{"Call again in a minute.", "If it lasts, check https://status.gandi.net/."}
 		default:
@@ -355,18 +357,20 @@ func diagnose(err error, s situation) Troubleshooting {
 	case errors.Is(err, gandi.ErrBodyTooLarge), errors.Is(err, gandi.ErrBadResponse):
 		t.Diagnosis = BadResponse
 		t.Retryable = true
-		t.Summary = "Gandi's answer could not be read: " + err.Error() + "."
+		t.Summary = badResponseSummary(err)
 		t.NextSteps = []string{"Call again; if it repeats, ask for less (a smaller per_page)."}
 	case errors.As(err, &te):
+		transportTrouble(&t, te, s)
+	case errors.Is(err, context.DeadlineExceeded):
+		// The limit passed between requests (a page, a wait), not during one.
 		t.Diagnosis = GandiUnavailable
 		t.Retryable = true
-		if te.Timeout {
-			t.Summary = "Gandi did not answer in time (" + te.Method + " " + te.Path + ")."
-		} else {
-			t.Summary = "Gandi could not be reached (" + te.Method + " " + te.Path + ")."
+		t.Summary = "The call ran out of time before Gandi had answered all its requests."
+		if s.limit > 0 {
+			t.Summary = fmt.Sprintf("The call reached gandi-mcp's time limit for one call (%s) before Gandi had answered all its requests.", gandi.RoundDuration(s.limit))
 		}
-		t.LikelyCauses = []string{"No network, a proxy or firewall in the way, or an outage at Gandi."}
-		t.NextSteps = []string{"Check the network of the machine running gandi-mcp, then call again.", "If GANDI_API_URL or GANDI_ID_URL is set, check that it is right."}
+		t.LikelyCauses = []string{"Gandi is slow.", "The call asks for much (all domains of a large account)."}
+		t.NextSteps = []string{"Call again, asking for less if the tool allows it.", "If Gandi is only slow, give calls more time with GANDI_MCP_CALL_TIMEOUT (at most 10m)."}
 	default:
 		t.Diagnosis = Internal
 		t.Summary = "Unexpected error: " + err.Error()
@@ -395,6 +399,86 @@ func redirectTrouble(t *Troubleshooting, ge *gandi.Error, ep gandi.Endpoints) {
 func sameOrigin(o, u string) bool {
 	pu, err := url.Parse(u)
 	return err == nil && strings.EqualFold(o, pu.Scheme+"://"+pu.Host)
+}
+
+// hostOf names the host a request went to, or Gandi when it is not known.
+func hostOf(host string) string {
+	if host == "" {
+		return "Gandi"
+	}
+	return host
+}
+
+// transportTrouble says which host failed to answer and how: timed out (after
+// how long), refused, not resolved, TLS, reset or closed.
+func transportTrouble(t *Troubleshooting, te *gandi.TransportError, s situation) {
+	t.Diagnosis = GandiUnavailable
+	t.Retryable = true
+	host, req := hostOf(te.Host), te.Method+" "+te.Path
+	check := "If GANDI_API_URL or GANDI_ID_URL is set, check that it is right."
+	t.NextSteps = []string{"Check the network of the machine running gandi-mcp, then call again.", check}
+	switch te.Kind {
+	case gandi.KindTimeout:
+		if te.CallerDeadline && s.limit > 0 {
+			t.Summary = fmt.Sprintf("%s did not answer within %s, gandi-mcp's time limit for one call (%s).", host, gandi.RoundDuration(s.limit), req)
+			t.NextSteps = append(t.NextSteps, fmt.Sprintf("If Gandi is only slow, give calls more time with GANDI_MCP_CALL_TIMEOUT (now %s; at most 10m).", gandi.RoundDuration(s.limit)))
+		} else {
+			t.Summary = fmt.Sprintf("%s did not answer within %s (%s%s).", host, gandi.RoundDuration(te.After), req, attempts(te.Attempts))
+		}
+		t.LikelyCauses = []string{"Gandi is slow or down.", "A proxy or firewall holds the connection without passing it on."}
+	case gandi.KindRefused:
+		t.Summary = fmt.Sprintf("Connection to %s refused (%s): nothing answers on that port.", host, req)
+		t.LikelyCauses = []string{"GANDI_API_URL or GANDI_ID_URL names a wrong host or port.", "A firewall refuses the connection.", "An outage at Gandi."}
+	case gandi.KindDNS:
+		t.Summary = fmt.Sprintf("The name %s could not be resolved (%s).", hostName(te.Host), req)
+		t.LikelyCauses = []string{"No network or no DNS on this machine.", "GANDI_API_URL or GANDI_ID_URL names a host that does not exist."}
+	case gandi.KindTLS:
+		t.Summary = fmt.Sprintf("The TLS connection to %s failed (%s): %v.", host, req, te.Err)
+		t.LikelyCauses = []string{"A proxy intercepts HTTPS with a certificate this machine does not trust.", "GANDI_API_URL or GANDI_ID_URL names a host whose certificate is for another name.", "This machine's clock or its trusted certificates are wrong."}
+		t.Retryable = false
+	case gandi.KindReset:
+		t.Summary = fmt.Sprintf("%s reset the connection (%s%s).", host, req, attempts(te.Attempts))
+		t.LikelyCauses = []string{"A proxy or firewall cuts the connection.", "A temporary problem at Gandi."}
+	case gandi.KindClosed:
+		t.Summary = fmt.Sprintf("%s closed the connection without answering (%s%s).", host, req, attempts(te.Attempts))
+		t.LikelyCauses = []string{"A proxy or firewall cuts the connection.", "A temporary problem at Gandi."}
+	default:
+		t.Summary = fmt.Sprintf("%s could not be reached (%s): %v.", host, req, te.Err)
+		t.LikelyCauses = []string{"No network, a proxy or firewall in the way, or an outage at Gandi."}
+	}
+}
+
+// hostName is host without its port, for a name that did not resolve.
+func hostName(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return hostOf(host)
+}
+
+func attempts(n int) string {
+	if n > 1 {
+		return fmt.Sprintf(", %d attempts", n)
+	}
+	return ""
+}
+
+// badResponseSummary says whose answer could not be read, and why: cut short,
+// too large or not the JSON expected.
+func badResponseSummary(err error) string {
+	var te *gandi.TransportError
+	var be *gandi.BadResponseError
+	switch {
+	case errors.As(err, &te) && te.Kind == gandi.KindTruncated:
+		return fmt.Sprintf("The answer of %s was cut short (%s %s): the connection closed before the whole body arrived.", hostOf(te.Host), te.Method, te.Path)
+	case errors.As(err, &be) && be.Kind == gandi.KindTooLarge:
+		return fmt.Sprintf("The answer of %s is too large to read (%s %s): %v.", hostOf(be.Host), be.Method, be.Path, be.Err)
+	case errors.As(err, &be) && be.Kind == gandi.KindNotJSON:
+		return fmt.Sprintf("The answer of %s is not the JSON expected (%s %s): %v.", hostOf(be.Host), be.Method, be.Path, be.Err)
+	case errors.As(err, &be):
+		return fmt.Sprintf("The answer of %s could not be read (%s %s): %v.", hostOf(be.Host), be.Method, be.Path, be.Err)
+	}
+	return "Gandi's answer could not be read: " + err.Error() + "."
 }
 
 func fieldSummary(errs []gandi.FieldError) string {

@@ -79,9 +79,24 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 	out.Source = s.cred.Origin
 	out.Warnings = s.cred.Warnings
 
+	// The two requests are independent: sent together, a call costs one round trip.
+	// A refused /tokeninfo decides the answer, so it cancels the listing.
+	orgsCtx, cancelOrgs := context.WithCancel(ctx)
+	defer cancelOrgs()
+	type listing struct {
+		orgs []gandi.Organization
+		err  error
+	}
+	listed := make(chan listing, 1)
+	go func() {
+		orgs, err := s.client.Organizations(orgsCtx, gandi.OrganizationsQuery{})
+		listed <- listing{orgs, err}
+	}()
 	if s.cred.Kind == auth.KindPAT {
 		info, err := s.tokenInfo(ctx)
 		if err != nil {
+			cancelOrgs()
+			<-listed
 			return answerRejected(ctx, out, s, err)
 		}
 		out.Name = info.PATName
@@ -97,6 +112,8 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 				Message: "Gandi did not say when this token expires; its PAT page in the admin shows it: " + d.Endpoints.PATPageURL() + "."})
 		}
 		if info.ExpiryKnown() && info.ExpiresIn <= 0 {
+			cancelOrgs()
+			<-listed
 			sit := situation{cred: s.cred, ep: d.Endpoints, expiredAt: &exp}
 			t := diagnose(&gandi.Error{Status: 401, Method: "GET", Path: "/tokeninfo"}, sit)
 			t.Status = 0
@@ -114,7 +131,8 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 	}
 
 	// One cheap call that any valid token may make proves the API itself accepts it.
-	orgs, err := s.client.Organizations(ctx, gandi.OrganizationsQuery{})
+	l := <-listed
+	orgs, err := l.orgs, l.err
 	var ge *gandi.Error
 	if err != nil && s.info != nil && errors.As(err, &ge) && ge.Status == 403 {
 		// /tokeninfo accepted the token: a refused listing is a narrow grant, not a bad token.

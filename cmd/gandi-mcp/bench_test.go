@@ -241,3 +241,55 @@ func BenchmarkListDomainsAll(b *testing.B) {
 		b.ReportMetric(float64(rss)/(1<<20), "MB-peak-RSS")
 	}
 }
+
+// BenchmarkVerifyTokenLatency times verify_token through the real binary
+// against the fake with 20 ms per request, so that what counts is how many
+// round trips a call waits for. With GANDI_MCP_BIN_BEFORE set (bench/run.sh
+// verify_token builds it from an earlier commit), the same benchmark also runs
+// that binary, so one run shows before and after side by side.
+func BenchmarkVerifyTokenLatency(b *testing.B) {
+	bins := []struct{ name, path string }{{"after", binary(b)}}
+	if before := os.Getenv("GANDI_MCP_BIN_BEFORE"); before != "" {
+		bins = append([]struct{ name, path string }{{"before", before}}, bins...)
+	}
+	for _, bin := range bins {
+		b.Run(bin.name, func(b *testing.B) {
+			fake := ganditest.NewServer()
+			defer fake.Close()
+			org := fake.AddOrganization(gandi.Organization{Name: "bench", Type: "company"})
+			tok := fake.AddToken(ganditest.Token{Name: "bench", Scopes: []string{"domain:view", "organization:view"},
+				Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+			home := b.TempDir()
+			s, err := start(bin.path, []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+				"GANDI_API_URL=" + fake.URL, "GANDI_ID_URL=" + fake.URL, "GANDI_API_TOKEN=" + tok.Secret})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.close()
+			if err := s.initialize(); err != nil {
+				b.Fatal(err)
+			}
+			fake.SetLatency(benchLatency)
+			var requests, inFlight float64
+			id := 1
+			for b.Loop() {
+				id++
+				fake.ResetRequests()
+				if err := s.send(`{"jsonrpc":"2.0","id":` + strconv.Itoa(id) + `,"method":"tools/call","params":{"name":"verify_token","arguments":{}}}`); err != nil {
+					b.Fatal(err)
+				}
+				line, err := s.await(id)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !strings.Contains(string(line), `"valid":true`) {
+					b.Fatalf("verify_token: %.500s", line)
+				}
+				requests = float64(len(fake.Requests()))
+				inFlight = float64(fake.MaxInFlight())
+			}
+			b.ReportMetric(requests, "requests/op")
+			b.ReportMetric(inFlight, "max-in-flight")
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -216,9 +217,10 @@ func TestTokenSetVerify(t *testing.T) {
 				t.Errorf("the token was shown:\n%s\n%s", stdout, stderr)
 			}
 			// Gandi was asked about the piped token, never the variable's.
+			// verify_token sends /tokeninfo and the organizations listing together, in either order.
 			reqs := fake.Requests()
-			if len(reqs) == 0 || reqs[0].Path != "/tokeninfo" {
-				t.Fatalf("requests = %+v, want /tokeninfo first", reqs)
+			if !slices.ContainsFunc(reqs, func(r ganditest.Request) bool { return r.Path == "/tokeninfo" }) {
+				t.Fatalf("requests = %+v, want /tokeninfo among them", reqs)
 			}
 			for _, r := range reqs {
 				if r.Token != secret {
@@ -740,6 +742,41 @@ func TestTokenSetVerifyWithoutGandi(t *testing.T) {
 			}
 			if _, err := os.Stat(filepath.Join(config, "gandi", "api_token")); err == nil {
 				t.Error("a token Gandi could not check was stored")
+			}
+		})
+	}
+}
+
+// TestCallTimeoutSetting: GANDI_MCP_CALL_TIMEOUT takes a duration or seconds
+// within 1s..10m; anything else stops the command before any request, naming
+// the variable and what is valid.
+func TestCallTimeoutSetting(t *testing.T) {
+	tests := []struct {
+		value string
+		ok    bool
+	}{
+		{"", true}, {"40s", true}, {"2m", true}, {"40", true}, {"1.5", true}, {" 10m ", true},
+		{"abc", false}, {"0", false}, {"500ms", false}, {"11m", false}, {"-5s", false}, {"1e300", false}, {"NaN", false}, {"40 s", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			env, _ := home(t)
+			fake := withFake(t, env)
+			tok := fake.AddToken(ganditest.Token{Name: "ci"})
+			env["GANDI_API_TOKEN"] = tok.Secret
+			env["GANDI_MCP_CALL_TIMEOUT"] = tc.value
+			code, stdout, stderr := invocation{env: env}.run(t, "call", "verify_token", "--json")
+			if tc.ok {
+				if code != 0 || !strings.Contains(stdout, `"valid": true`) {
+					t.Errorf("exit %d, stdout %s, stderr %s: want a valid token", code, stdout, stderr)
+				}
+				return
+			}
+			if code == 0 || !strings.Contains(stderr, "GANDI_MCP_CALL_TIMEOUT") || !strings.Contains(stderr, "40s") || !strings.Contains(stderr, "10m") {
+				t.Errorf("exit %d, stderr %q: want a startup error naming the variable and the valid forms", code, stderr)
+			}
+			if n := len(fake.Requests()); n != 0 {
+				t.Errorf("%d requests made with a bad setting", n)
 			}
 		})
 	}
