@@ -1,0 +1,444 @@
+package tools
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+// Arguments are read exactly: encoding/json alone matches names case-insensitively
+// and keeps the last of two equal names, so {"dry_run":true,"Dry_Run":false} would
+// run what nobody approved. Every object of a call's arguments is first checked
+// against the exact JSON names of the Go type it decodes into.
+
+// shape is what a JSON value may hold where a Go type reads it; nil is any value,
+// whose objects are only checked for duplicate names.
+type shape struct {
+	fields map[string]*shape // a struct: its exact JSON names; nil for other kinds
+	names  []string          // the struct's names in declaration order, for messages
+	elem   *shape            // a slice's or array's items, a map's values
+	isMap  bool
+}
+
+func (s *shape) isStruct() bool { return s != nil && s.fields != nil }
+
+var (
+	shapes   sync.Map // reflect.Type -> *shape
+	shapesMu sync.Mutex
+
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// shapeOf returns the shape of t, built once per type.
+func shapeOf(t reflect.Type) *shape {
+	if s, ok := shapes.Load(t); ok {
+		return s.(*shape)
+	}
+	shapesMu.Lock()
+	defer shapesMu.Unlock()
+	built := map[reflect.Type]*shape{}
+	s := buildShape(t, built)
+	for bt, bs := range built {
+		shapes.LoadOrStore(bt, bs)
+	}
+	return s
+}
+
+// buildShape reflects t; built holds the types in progress, so recursive types end.
+func buildShape(t reflect.Type, built map[reflect.Type]*shape) *shape {
+	if s, ok := built[t]; ok {
+		return s
+	}
+	if s, ok := shapes.Load(t); ok {
+		return s.(*shape)
+	}
+	// A type that reads itself decides what its objects hold.
+	if t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler) ||
+		t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return buildShape(t.Elem(), built)
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return nil // bytes are a base64 string
+		}
+		s := &shape{}
+		built[t] = s
+		s.elem = buildShape(t.Elem(), built)
+		return s
+	case reflect.Map:
+		s := &shape{isMap: true}
+		built[t] = s
+		s.elem = buildShape(t.Elem(), built)
+		return s
+	case reflect.Struct:
+		s := &shape{fields: map[string]*shape{}}
+		built[t] = s
+		for _, f := range jsonFields(t) {
+			s.names = append(s.names, f.name)
+			s.fields[f.name] = buildShape(f.typ, built)
+		}
+		return s
+	}
+	return nil
+}
+
+type jsonField struct {
+	name   string
+	typ    reflect.Type
+	depth  int
+	tagged bool
+}
+
+// jsonFields lists the fields encoding/json reads in a struct, by its rules: exported
+// fields, tag names, "-" skipped, embedded structs' fields promoted, and of two fields
+// of one name the shallower, then the tagged one, and neither when that is a tie.
+func jsonFields(t reflect.Type) []jsonField {
+	var all []jsonField
+	var walk func(t reflect.Type, depth int, visiting map[reflect.Type]bool)
+	walk = func(t reflect.Type, depth int, visiting map[reflect.Type]bool) {
+		if visiting[t] {
+			return
+		}
+		visiting[t] = true
+		defer delete(visiting, t)
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			ft := sf.Type
+			if sf.Anonymous {
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if !sf.IsExported() && ft.Kind() != reflect.Struct {
+					continue
+				}
+			} else if !sf.IsExported() {
+				continue
+			}
+			tag := sf.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, _, _ := strings.Cut(tag, ",")
+			if !validTagName(name) {
+				name = ""
+			}
+			if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
+				walk(ft, depth+1, visiting)
+				continue
+			}
+			tagged := name != ""
+			if !tagged {
+				name = sf.Name
+			}
+			all = append(all, jsonField{name: name, typ: sf.Type, depth: depth, tagged: tagged})
+		}
+	}
+	walk(t, 0, map[reflect.Type]bool{})
+
+	byName := map[string][]jsonField{}
+	for _, f := range all {
+		byName[f.name] = append(byName[f.name], f)
+	}
+	var out []jsonField
+	for _, f := range all {
+		if w, ok := dominant(byName[f.name]); ok && w == f {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// dominant picks the field that wins among fields of one name, as encoding/json does.
+func dominant(fs []jsonField) (jsonField, bool) {
+	if len(fs) == 1 {
+		return fs[0], true
+	}
+	minDepth := fs[0].depth
+	for _, f := range fs {
+		minDepth = min(minDepth, f.depth)
+	}
+	var top []jsonField
+	for _, f := range fs {
+		if f.depth == minDepth {
+			top = append(top, f)
+		}
+	}
+	if len(top) == 1 {
+		return top[0], true
+	}
+	var tagged []jsonField
+	for _, f := range top {
+		if f.tagged {
+			tagged = append(tagged, f)
+		}
+	}
+	if len(tagged) == 1 {
+		return tagged[0], true
+	}
+	return jsonField{}, false
+}
+
+// validTagName is encoding/json's rule: other names fall back to the field's own.
+func validTagName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			return false
+		}
+	}
+	return true
+}
+
+// readObject checks that raw is one JSON object and nothing else, and returns it;
+// empty arguments and null stand for {}. names are the tool's arguments, for messages.
+func readObject(raw []byte, tool string, names []string) ([]byte, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return []byte("{}"), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var v json.RawMessage
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			return nil, fmt.Errorf("the arguments are not valid JSON: %s at byte %d", se.Error(), se.Offset)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("the arguments are not valid JSON: they end at byte %d, before the JSON value is complete", len(raw))
+		default:
+			return nil, fmt.Errorf("the arguments are not valid JSON: %w", err)
+		}
+	}
+	if end := dec.InputOffset(); end < int64(len(raw)) {
+		// raw is trimmed, so what follows the value is more than white space.
+		rest := raw[end:]
+		at := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n"))) + 1
+		return nil, fmt.Errorf("the arguments are not valid JSON: after the %s, more data starts at byte %d; give one JSON object", kindOf(v), at)
+	}
+	if v[0] != '{' {
+		return nil, fmt.Errorf("the arguments must be a JSON object, not %s; %s", article(kindOf(v)), argumentList(tool, names))
+	}
+	return v, nil
+}
+
+// kindOf names the kind of a valid JSON value.
+func kindOf(v []byte) string {
+	switch v[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+func article(kind string) string {
+	if kind == "array" || kind == "object" {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// argumentList says what a tool's arguments are.
+func argumentList(tool string, names []string) string {
+	who := "this tool"
+	if tool != "" {
+		who = tool
+	}
+	if len(names) == 0 {
+		return who + " takes no arguments: give {}"
+	}
+	if tool == "" {
+		return "the arguments are: " + strings.Join(names, ", ")
+	}
+	return "the arguments of " + tool + " are: " + strings.Join(names, ", ")
+}
+
+// step is one step of the path to a value: an object's name or an array's index.
+type step struct {
+	name  string
+	index int // used when name is ""; objects' names are never "" in a path we print
+	isKey bool
+}
+
+// checker walks a JSON value's tokens beside the shape that will read it.
+type checker struct {
+	dec  *json.Decoder
+	tool string
+	path []step
+}
+
+// checkNames refuses, anywhere in the object v, a name given twice and, in the objects
+// that a struct reads, a name the struct does not have exactly.
+func checkNames(v []byte, s *shape, tool string) error {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	c := &checker{dec: dec, tool: tool}
+	return c.value(s)
+}
+
+func (c *checker) value(s *shape) error {
+	tok, err := c.dec.Token()
+	if err != nil {
+		return fmt.Errorf("the arguments are not valid JSON: %w", err) // readObject has already parsed them
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	var elem *shape
+	if s != nil && !s.isStruct() {
+		elem = s.elem
+	}
+	switch d {
+	case '[':
+		if s != nil && s.isMap {
+			elem = nil // a type error, which the decoder reports
+		}
+		for i := 0; c.dec.More(); i++ {
+			c.path = append(c.path, step{index: i})
+			if err := c.value(elem); err != nil {
+				return err
+			}
+			c.path = c.path[:len(c.path)-1]
+		}
+	case '{':
+		if s != nil && !s.isStruct() && !s.isMap {
+			elem = nil
+		}
+		seen := map[string]bool{}
+		for c.dec.More() {
+			tok, err := c.dec.Token()
+			if err != nil {
+				return fmt.Errorf("the arguments are not valid JSON: %w", err)
+			}
+			name, _ := tok.(string)
+			c.path = append(c.path, step{name: name, isKey: true})
+			if seen[name] {
+				return c.duplicate(s)
+			}
+			seen[name] = true
+			next := elem
+			if s.isStruct() {
+				f, ok := s.fields[name]
+				if !ok {
+					return c.unknown(s, name)
+				}
+				next = f
+			}
+			if err := c.value(next); err != nil {
+				return err
+			}
+			c.path = c.path[:len(c.path)-1]
+		}
+	}
+	_, err = c.dec.Token() // the closing delimiter
+	return err
+}
+
+// where renders the path to the current value, e.g. changes[2].name, each name clipped.
+func (c *checker) where(path []step) string {
+	var b strings.Builder
+	for _, p := range path {
+		switch {
+		case !p.isKey:
+			b.WriteString("[" + strconv.Itoa(p.index) + "]")
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(clip(p.name))
+		}
+	}
+	return clip(b.String())
+}
+
+// fieldList says what names the object at the current path takes.
+func (c *checker) fieldList(s *shape) string {
+	parent := c.path[:len(c.path)-1]
+	if len(parent) == 0 {
+		return argumentList(c.tool, s.names)
+	}
+	at := c.where(parent)
+	if len(s.names) == 0 {
+		return at + " takes no fields: give {}"
+	}
+	return "the fields of " + at + " are: " + strings.Join(s.names, ", ")
+}
+
+func (c *checker) duplicate(s *shape) error {
+	msg := fmt.Sprintf("argument %q is given twice; give each name once", c.where(c.path))
+	if s.isStruct() {
+		msg += "; " + c.fieldList(s)
+	}
+	return errors.New(msg)
+}
+
+func (c *checker) unknown(s *shape, name string) error {
+	msg := fmt.Sprintf("unknown argument %q", c.where(c.path))
+	for _, n := range s.names {
+		if strings.EqualFold(n, name) {
+			c.path[len(c.path)-1].name = n
+			msg += fmt.Sprintf(" (argument names are case-sensitive: did you mean %q?)", c.where(c.path))
+			break
+		}
+	}
+	return errors.New(msg + "; " + c.fieldList(s))
+}
+
+// CheckArguments checks what a call's arguments must be before they can be sent to the
+// tool at all: one JSON object, nothing else. The tool checks the rest (names, types,
+// values) when called; for what both check, the error's text is the tool's own.
+func (t Tool) CheckArguments(raw []byte) error {
+	_, err := readObject(raw, t.Definition.Name, schemaProperties(t.Definition.RawInputSchema))
+	return err
+}
+
+// schemaProperties returns the names of an object schema's properties, in their order.
+func schemaProperties(schema json.RawMessage) []string {
+	var s struct {
+		Properties json.RawMessage `json:"properties"`
+	}
+	if json.Unmarshal(schema, &s) != nil || len(s.Properties) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(s.Properties))
+	if _, err := dec.Token(); err != nil {
+		return nil
+	}
+	var names []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return names
+		}
+		names = append(names, tok.(string))
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return names
+		}
+	}
+	return names
+}
