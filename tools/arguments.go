@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Arguments are read exactly: encoding/json alone matches names case-insensitively
@@ -22,10 +23,16 @@ import (
 // shape is what a JSON value may hold where a Go type reads it; nil is any value,
 // whose objects are only checked for duplicate names.
 type shape struct {
-	fields map[string]*shape // a struct: its exact JSON names; nil for other kinds
-	names  []string          // the struct's names in declaration order, for messages
-	elem   *shape            // a slice's or array's items, a map's values
+	fields map[string]field // a struct: its exact JSON names; nil for other kinds
+	names  []string         // the struct's names in declaration order, for messages
+	elem   *shape           // a slice's or array's items, a map's values
 	isMap  bool
+}
+
+// field is one of a struct's names: its place among the names, and what it holds.
+type field struct {
+	index int
+	shape *shape
 }
 
 func (s *shape) isStruct() bool { return s != nil && s.fields != nil }
@@ -83,11 +90,11 @@ func buildShape(t reflect.Type, built map[reflect.Type]*shape) *shape {
 		s.elem = buildShape(t.Elem(), built)
 		return s
 	case reflect.Struct:
-		s := &shape{fields: map[string]*shape{}}
+		s := &shape{fields: map[string]field{}}
 		built[t] = s
-		for _, f := range jsonFields(t) {
+		for i, f := range jsonFields(t) {
 			s.names = append(s.names, f.name)
-			s.fields[f.name] = buildShape(f.typ, built)
+			s.fields[f.name] = field{index: i, shape: buildShape(f.typ, built)}
 		}
 		return s
 	}
@@ -212,6 +219,13 @@ func readObject(raw []byte, tool string, names []string) ([]byte, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return []byte("{}"), nil
 	}
+	if json.Valid(raw) {
+		if raw[0] != '{' {
+			return nil, fmt.Errorf("the arguments must be a JSON object, not %s; %s", article(kindOf(raw)), argumentList(tool, names))
+		}
+		return raw, nil
+	}
+	// Invalid: read again, slower, to say where and how.
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	var v json.RawMessage
 	if err := dec.Decode(&v); err != nil {
@@ -231,10 +245,7 @@ func readObject(raw []byte, tool string, names []string) ([]byte, error) {
 		at := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n"))) + 1
 		return nil, fmt.Errorf("the arguments are not valid JSON: after the %s, more data starts at byte %d; give one JSON object", kindOf(v), at)
 	}
-	if v[0] != '{' {
-		return nil, fmt.Errorf("the arguments must be a JSON object, not %s; %s", article(kindOf(v)), argumentList(tool, names))
-	}
-	return v, nil
+	return nil, errors.New("the arguments are not valid JSON") // json.Valid and the decoder disagree: not expected
 }
 
 // kindOf names the kind of a valid JSON value.
@@ -276,16 +287,19 @@ func argumentList(tool string, names []string) string {
 	return "the arguments of " + tool + " are: " + strings.Join(names, ", ")
 }
 
-// step is one step of the path to a value: an object's name or an array's index.
+// step is one step of the path to a value: an object's name, as its raw JSON
+// string (quotes included), or an array's index.
 type step struct {
-	name  string
-	index int // used when name is ""; objects' names are never "" in a path we print
-	isKey bool
+	key   []byte // nil for an index
+	index int
 }
 
-// checker walks a JSON value's tokens beside the shape that will read it.
+// checker walks the bytes of a JSON value, already found valid, beside the shape
+// that will read it; a name is decoded only when it holds an escape, so that
+// checking costs less than the decoding that follows.
 type checker struct {
-	dec  *json.Decoder
+	b    []byte
+	i    int
 	tool string
 	path []step
 }
@@ -293,95 +307,174 @@ type checker struct {
 // checkNames refuses, anywhere in the object v, a name given twice and, in the objects
 // that a struct reads, a name the struct does not have exactly.
 func checkNames(v []byte, s *shape, tool string) error {
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	c := &checker{dec: dec, tool: tool}
+	c := &checker{b: v, tool: tool}
 	return c.value(s)
 }
 
-func (c *checker) value(s *shape) error {
-	tok, err := c.dec.Token()
-	if err != nil {
-		return fmt.Errorf("the arguments are not valid JSON: %w", err) // readObject has already parsed them
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return nil
-	}
-	var elem *shape
-	if s != nil && !s.isStruct() {
-		elem = s.elem
-	}
-	switch d {
-	case '[':
-		if s != nil && s.isMap {
-			elem = nil // a type error, which the decoder reports
+func (c *checker) space() {
+	for c.i < len(c.b) {
+		switch c.b[c.i] {
+		case ' ', '\t', '\r', '\n':
+			c.i++
+		default:
+			return
 		}
-		for i := 0; c.dec.More(); i++ {
-			c.path = append(c.path, step{index: i})
+	}
+}
+
+func (c *checker) value(s *shape) error {
+	c.space()
+	switch c.b[c.i] {
+	case '{':
+		return c.object(s)
+	case '[':
+		var elem *shape
+		if s != nil && !s.isStruct() && !s.isMap {
+			elem = s.elem
+		}
+		c.i++
+		for n := 0; ; n++ {
+			c.space()
+			switch c.b[c.i] {
+			case ']':
+				c.i++
+				return nil
+			case ',':
+				c.i++
+			}
+			c.path = append(c.path, step{index: n})
 			if err := c.value(elem); err != nil {
 				return err
 			}
 			c.path = c.path[:len(c.path)-1]
 		}
-	case '{':
-		if s != nil && !s.isStruct() && !s.isMap {
-			elem = nil
+	case '"':
+		c.str()
+	default: // a number, true, false or null
+		for c.i < len(c.b) && !bytes.ContainsRune([]byte(",]} \t\r\n"), rune(c.b[c.i])) {
+			c.i++
 		}
-		seen := map[string]bool{}
-		for c.dec.More() {
-			tok, err := c.dec.Token()
-			if err != nil {
-				return fmt.Errorf("the arguments are not valid JSON: %w", err)
+	}
+	return nil
+}
+
+// str skips the string at c.i and returns it, quotes included, and whether it must
+// be decoded to be compared: an escape, or bytes that are not UTF-8 (which the
+// decoder reads as U+FFFD).
+func (c *checker) str() (raw []byte, decode bool) {
+	start := c.i
+	for c.i++; ; c.i++ {
+		switch b := c.b[c.i]; {
+		case b == '\\':
+			decode = true
+			c.i++
+		case b == '"':
+			c.i++
+			raw = c.b[start:c.i]
+			return raw, decode || !utf8.Valid(raw)
+		}
+	}
+}
+
+func (c *checker) object(s *shape) error {
+	var elem *shape
+	if s != nil && s.isMap {
+		elem = s.elem
+	}
+	var small [32]bool // which of a struct's fields were given, without allocating
+	var given []bool
+	if s.isStruct() {
+		given = small[:]
+		if len(s.names) > len(small) {
+			given = make([]bool, len(s.names))
+		}
+	}
+	var seen map[string]bool // the names given, where any name is allowed
+	c.i++
+	for {
+		c.space()
+		switch c.b[c.i] {
+		case '}':
+			c.i++
+			return nil
+		case ',':
+			c.i++
+			c.space()
+		}
+		raw, decode := c.str()
+		c.path = append(c.path, step{key: raw})
+		name := ""
+		if decode {
+			name = keyName(raw)
+		}
+		next := elem
+		if s.isStruct() {
+			var f field
+			var ok bool
+			if decode {
+				f, ok = s.fields[name]
+			} else {
+				f, ok = s.fields[string(raw[1:len(raw)-1])]
 			}
-			name, _ := tok.(string)
-			c.path = append(c.path, step{name: name, isKey: true})
+			if !ok {
+				return c.unknown(s)
+			}
+			if given[f.index] {
+				return c.duplicate(s)
+			}
+			given[f.index] = true
+			next = f.shape
+		} else {
+			if !decode {
+				name = string(raw[1 : len(raw)-1])
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
 			if seen[name] {
 				return c.duplicate(s)
 			}
 			seen[name] = true
-			next := elem
-			if s.isStruct() {
-				f, ok := s.fields[name]
-				if !ok {
-					return c.unknown(s, name)
-				}
-				next = f
-			}
-			if err := c.value(next); err != nil {
-				return err
-			}
-			c.path = c.path[:len(c.path)-1]
 		}
+		c.space()
+		c.i++ // the colon
+		if err := c.value(next); err != nil {
+			return err
+		}
+		c.path = c.path[:len(c.path)-1]
 	}
-	_, err = c.dec.Token() // the closing delimiter
-	return err
 }
 
-// where renders the path to the current value, e.g. changes[2].name, each name clipped.
-func (c *checker) where(path []step) string {
+// keyName decodes a raw JSON string as encoding/json does.
+func keyName(raw []byte) string {
+	var name string
+	_ = json.Unmarshal(raw, &name) // raw was found valid
+	return name
+}
+
+// where renders a path, e.g. changes[2].name, each name clipped.
+func where(path []step) string {
 	var b strings.Builder
 	for _, p := range path {
-		switch {
-		case !p.isKey:
+		if p.key == nil {
 			b.WriteString("[" + strconv.Itoa(p.index) + "]")
-		default:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(clip(p.name))
+			continue
 		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(clip(keyName(p.key)))
 	}
 	return clip(b.String())
 }
 
-// fieldList says what names the object at the current path takes.
+// fieldList says what names the object holding the current name takes.
 func (c *checker) fieldList(s *shape) string {
 	parent := c.path[:len(c.path)-1]
 	if len(parent) == 0 {
 		return argumentList(c.tool, s.names)
 	}
-	at := c.where(parent)
+	at := where(parent)
 	if len(s.names) == 0 {
 		return at + " takes no fields: give {}"
 	}
@@ -389,19 +482,20 @@ func (c *checker) fieldList(s *shape) string {
 }
 
 func (c *checker) duplicate(s *shape) error {
-	msg := fmt.Sprintf("argument %q is given twice; give each name once", c.where(c.path))
+	msg := fmt.Sprintf("argument %q is given twice; give each name once", where(c.path))
 	if s.isStruct() {
 		msg += "; " + c.fieldList(s)
 	}
 	return errors.New(msg)
 }
 
-func (c *checker) unknown(s *shape, name string) error {
-	msg := fmt.Sprintf("unknown argument %q", c.where(c.path))
+func (c *checker) unknown(s *shape) error {
+	msg := fmt.Sprintf("unknown argument %q", where(c.path))
+	name := keyName(c.path[len(c.path)-1].key)
 	for _, n := range s.names {
 		if strings.EqualFold(n, name) {
-			c.path[len(c.path)-1].name = n
-			msg += fmt.Sprintf(" (argument names are case-sensitive: did you mean %q?)", c.where(c.path))
+			meant := append(c.path[:len(c.path)-1:len(c.path)-1], step{key: []byte(strconv.Quote(n))})
+			msg += fmt.Sprintf(" (argument names are case-sensitive: did you mean %q?)", where(meant))
 			break
 		}
 	}

@@ -323,3 +323,41 @@ func TestShapeFollowsEncodingJSON(t *testing.T) {
 	}
 	_ = conflicts{}.hidden
 }
+
+// BenchmarkDecodeArguments measures reading arguments exactly, against encoding/json
+// alone (what decodeArguments did before it checked names): a typical small call and
+// ten thousand items of the nested test input.
+func BenchmarkDecodeArguments(b *testing.B) {
+	items := `{"changes":[` + strings.Repeat(`{"op":"add","name":"www","type":"A","ttl":300,"values":["192.0.2.1"]},`, 10000) + `{}]}`
+	cases := []struct {
+		name, args string
+		into       func() any
+	}{
+		{"renew_token", `{"name":"ci-bot 2026","expires_at":"2026-12-31T00:00:00Z","dry_run":true}`, func() any { return &RenewTokenInput{} }},
+		{"10000_items", items, func() any { return &testChangesInput{} }},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name+"/exact", func(b *testing.B) {
+			req := mcp.CallToolRequest{}
+			req.Params.Arguments = json.RawMessage(tc.args)
+			b.SetBytes(int64(len(tc.args)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := decodeArguments(req, tc.into()); err != nil && !strings.Contains(err.Error(), "expires_at") {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(tc.name+"/encoding_json", func(b *testing.B) {
+			b.SetBytes(int64(len(tc.args)))
+			b.ReportAllocs()
+			for b.Loop() {
+				dec := json.NewDecoder(strings.NewReader(tc.args))
+				dec.DisallowUnknownFields()
+				if err := dec.Decode(tc.into()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
