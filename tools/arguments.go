@@ -215,7 +215,8 @@ func validTagName(s string) bool {
 // readObject checks that raw is one JSON object and nothing else, and returns it;
 // empty arguments and null stand for {}. names are the tool's arguments, for messages.
 func readObject(raw []byte, tool string, names []string) ([]byte, error) {
-	raw = bytes.TrimSpace(raw)
+	lead := len(raw) - len(bytes.TrimLeft(raw, jsonSpace)) // so that byte numbers count from the caller's first
+	raw = bytes.Trim(raw, jsonSpace)
 	if len(raw) == 0 || string(raw) == "null" {
 		return []byte("{}"), nil
 	}
@@ -232,9 +233,9 @@ func readObject(raw []byte, tool string, names []string) ([]byte, error) {
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &se):
-			return nil, fmt.Errorf("the arguments are not valid JSON: %s at byte %d", se.Error(), se.Offset)
+			return nil, fmt.Errorf("the arguments are not valid JSON: %s at byte %d", se.Error(), se.Offset+int64(lead))
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, fmt.Errorf("the arguments are not valid JSON: they end at byte %d, before the JSON value is complete", len(raw))
+			return nil, fmt.Errorf("the arguments are not valid JSON: they end at byte %d, before the JSON value is complete", lead+len(raw))
 		default:
 			return nil, fmt.Errorf("the arguments are not valid JSON: %w", err)
 		}
@@ -242,11 +243,14 @@ func readObject(raw []byte, tool string, names []string) ([]byte, error) {
 	if end := dec.InputOffset(); end < int64(len(raw)) {
 		// raw is trimmed, so what follows the value is more than white space.
 		rest := raw[end:]
-		at := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n"))) + 1
+		at := int64(lead) + end + int64(len(rest)-len(bytes.TrimLeft(rest, jsonSpace))) + 1
 		return nil, fmt.Errorf("the arguments are not valid JSON: after the %s, more data starts at byte %d; give one JSON object", kindOf(v), at)
 	}
 	return nil, errors.New("the arguments are not valid JSON") // json.Valid and the decoder disagree: not expected
 }
+
+// jsonSpace is what JSON takes as white space; bytes.TrimSpace would take more.
+const jsonSpace = " \t\r\n"
 
 // kindOf names the kind of a valid JSON value.
 func kindOf(v []byte) string {
@@ -313,12 +317,10 @@ func checkNames(v []byte, s *shape, tool string) error {
 
 func (c *checker) space() {
 	for c.i < len(c.b) {
-		switch c.b[c.i] {
-		case ' ', '\t', '\r', '\n':
-			c.i++
-		default:
+		if !strings.ContainsRune(jsonSpace, rune(c.b[c.i])) {
 			return
 		}
+		c.i++
 	}
 }
 
@@ -350,8 +352,8 @@ func (c *checker) value(s *shape) error {
 		}
 	case '"':
 		c.str()
-	default: // a number, true, false or null
-		for c.i < len(c.b) && !bytes.ContainsRune([]byte(",]} \t\r\n"), rune(c.b[c.i])) {
+	default: // a number, true, false or null: up to what ends a value
+		for c.i < len(c.b) && !strings.ContainsRune(",]}"+jsonSpace, rune(c.b[c.i])) {
 			c.i++
 		}
 	}

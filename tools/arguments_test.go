@@ -138,6 +138,9 @@ func TestEveryToolReadsArgumentsExactly(t *testing.T) {
 			{"trailing bracket", `{}]`, []string{"not valid JSON", "byte 3"}, false},
 			{"cut short", `{"a":`, []string{"not valid JSON"}, false},
 			{"bad syntax", `{"a" 1}`, []string{"not valid JSON", "at byte 6"}, false},
+			{"bad syntax after white space", "\n\t {\"a\" 1}", []string{"not valid JSON", "at byte 9"}, false},
+			{"trailing after white space", "  {}\n}", []string{"not valid JSON", "more data starts at byte 6"}, false},
+			{"no-break space is not JSON's", "\u00a0{}", []string{"not valid JSON", "at byte 1"}, false},
 		}
 		for _, a := range args {
 			v := sampleValue(t, tool, a)
