@@ -213,13 +213,13 @@ func validTagName(s string) bool {
 }
 
 // readObject checks that raw is one JSON object and nothing else, and returns it;
-// empty arguments and null stand for {}. names are the tool's arguments, for messages.
+// white space alone and null stand for {}. names are the tool's arguments, for messages.
 func readObject(raw []byte, tool string, names []string) ([]byte, error) {
+	if blank := bytes.TrimSpace(raw); len(blank) == 0 || string(blank) == "null" {
+		return []byte("{}"), nil // no arguments, however it is said
+	}
 	lead := len(raw) - len(bytes.TrimLeft(raw, jsonSpace)) // so that byte numbers count from the caller's first
 	raw = bytes.Trim(raw, jsonSpace)
-	if len(raw) == 0 || string(raw) == "null" {
-		return []byte("{}"), nil
-	}
 	if json.Valid(raw) {
 		if raw[0] != '{' {
 			return nil, fmt.Errorf("the arguments must be a JSON object, not %s; %s", article(kindOf(raw)), argumentList(tool, names))
