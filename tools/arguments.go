@@ -306,12 +306,15 @@ type checker struct {
 	i    int
 	tool string
 	path []step
+	// at, when found is nil, is a byte whose innermost value's path found becomes.
+	at    int
+	found []step
 }
 
 // checkNames refuses, anywhere in the object v, a name given twice and, in the objects
 // that a struct reads, a name the struct does not have exactly.
 func checkNames(v []byte, s *shape, tool string) error {
-	c := &checker{b: v, tool: tool}
+	c := &checker{b: v, tool: tool, at: -1, found: []step{}}
 	return c.value(s)
 }
 
@@ -326,6 +329,15 @@ func (c *checker) space() {
 
 func (c *checker) value(s *shape) error {
 	c.space()
+	if c.found == nil {
+		// Children end before their parent, so the first value to hold c.at is the innermost.
+		start := c.i
+		defer func() {
+			if c.found == nil && start <= c.at && c.at < c.i {
+				c.found = append([]step{}, c.path...)
+			}
+		}()
+	}
 	switch c.b[c.i] {
 	case '{':
 		return c.object(s)
@@ -445,6 +457,16 @@ func (c *checker) object(s *shape) error {
 		}
 		c.path = c.path[:len(c.path)-1]
 	}
+}
+
+// pathAt renders the path to the innermost value of v that holds byte at, e.g.
+// changes[2].ttl, where encoding/json's errors say only changes.ttl; "" when none does.
+func pathAt(v []byte, at int) string {
+	c := &checker{b: v, at: at}
+	if c.value(nil) != nil || len(c.found) == 0 {
+		return ""
+	}
+	return where(c.found)
 }
 
 // keyName decodes a raw JSON string as encoding/json does.

@@ -260,7 +260,10 @@ func TestDecodeArgumentsNested(t *testing.T) {
 		{"miscased top level", `{"Zone":"z"}`, `did you mean "zone"?`},
 		{"Unicode case folding", `{"zone":"z","changes":[{"ttl":1,"valueſ":["a"]}]}`, `unknown argument "changes[0].valueſ" (argument names are case-sensitive: did you mean "changes[0].values"?)`},
 		{"escaped duplicate", `{"zone":"a","zo\u006ee":"b"}`, `argument "zone" is given twice`},
-		{"type error keeps its message", `{"changes":[{"ttl":"300"}]}`, `argument "changes.ttl" must be of type integer, not string`},
+		{"type error says where", `{"changes":[{},{"ttl":"300"}]}`, `argument "changes[1].ttl" must be of type integer, not string`},
+		{"type error in an array of strings", `{"changes":[{"values":["a",2]}]}`, `argument "changes[0].values[1]" must be of type string, not number`},
+		{"object for a string", `{"zone":{"a":1}}`, `argument "zone" must be of type string, not object`},
+		{"array for a struct", `{"options":[1]}`, `argument "options" must be of type object, not array`},
 		{"top-level listing", `{"frob":1}`, `the arguments of change_records are: zone, changes, batches, options, by_name, extra, Untagged, when, labels`},
 	}
 	for _, tc := range tests {

@@ -245,7 +245,11 @@ func decodeArguments(req mcp.CallToolRequest, in any) error {
 	if err := dec.Decode(in); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", clip(te.Field), jsonType(te.Type.Kind().String()), clip(te.Value)))
+			field := pathAt(obj, int(te.Offset)-1) // the offset is within the value refused
+			if field == "" {
+				field = clip(te.Field)
+			}
+			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", field, jsonType(te.Type.Kind().String()), clip(te.Value)))
 		}
 		return invalidInput("the arguments could not be read: " + clip(err.Error()))
 	}
