@@ -306,15 +306,16 @@ type checker struct {
 	i    int
 	tool string
 	path []step
-	// at, when found is nil, is a byte whose innermost value's path found becomes.
-	at    int
-	found []step
+	// locate asks for the path of the innermost value holding byte at, into found.
+	locate bool
+	at     int
+	found  []step
 }
 
 // checkNames refuses, anywhere in the object v, a name given twice and, in the objects
 // that a struct reads, a name the struct does not have exactly.
 func checkNames(v []byte, s *shape, tool string) error {
-	c := &checker{b: v, tool: tool, at: -1, found: []step{}}
+	c := &checker{b: v, tool: tool}
 	return c.value(s)
 }
 
@@ -329,7 +330,7 @@ func (c *checker) space() {
 
 func (c *checker) value(s *shape) error {
 	c.space()
-	if c.found == nil {
+	if c.locate && c.found == nil {
 		// Children end before their parent, so the first value to hold c.at is the innermost.
 		start := c.i
 		defer func() {
@@ -462,7 +463,7 @@ func (c *checker) object(s *shape) error {
 // pathAt renders the path to the innermost value of v that holds byte at, e.g.
 // changes[2].ttl, where encoding/json's errors say only changes.ttl; "" when none does.
 func pathAt(v []byte, at int) string {
-	c := &checker{b: v, at: at}
+	c := &checker{b: v, locate: true, at: at}
 	if c.value(nil) != nil || len(c.found) == 0 {
 		return ""
 	}
