@@ -101,10 +101,14 @@ func sampleValue(t *testing.T, tool Tool, name string) string {
 		return strconv.Quote(p.Enum[0])
 	case p.Type == "boolean":
 		return "true"
-	case p.Type == "integer":
+	case p.Type == "integer", p.Type == "number":
 		return "1"
 	case p.Type == "string":
 		return `"x"`
+	case p.Type == "array":
+		return "[]"
+	case p.Type == "object":
+		return "{}"
 	}
 	t.Fatalf("%s.%s: no sample for schema type %q", tool.Definition.Name, name, p.Type)
 	return ""
