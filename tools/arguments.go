@@ -528,11 +528,11 @@ func (c *checker) unknown(s *shape) error {
 }
 
 // CheckArguments checks what a call's arguments must be before they can be sent to the
-// tool at all: one JSON object, nothing else. The tool checks the rest (names, types,
-// values) when called; for what both check, the error's text is the tool's own.
-func (t Tool) CheckArguments(raw []byte) error {
-	_, err := readObject(raw, t.Definition.Name, schemaProperties(t.Definition.RawInputSchema))
-	return err
+// tool at all, one JSON object and nothing else, and returns that object ({} for none).
+// The tool checks the rest (names, types, values) when called; for what both check,
+// the error's text is the tool's own.
+func (t Tool) CheckArguments(raw []byte) (json.RawMessage, error) {
+	return readObject(raw, t.Definition.Name, schemaProperties(t.Definition.RawInputSchema))
 }
 
 // schemaProperties returns the names of an object schema's properties, in their order.

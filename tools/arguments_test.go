@@ -191,7 +191,7 @@ func TestCallAndMCPSayTheSame(t *testing.T) {
 	for _, tool := range All(closedDeps(t)) {
 		for _, args := range []string{`[1, 2]`, `"x"`, `3.5`, `false`, `{"a": 1} {}`, `{"a":`, `{,}`} {
 			t.Run(tool.Definition.Name+"/"+args, func(t *testing.T) {
-				err := tool.CheckArguments([]byte(args))
+				_, err := tool.CheckArguments([]byte(args))
 				if err == nil {
 					t.Fatal("CheckArguments accepted it")
 				}
@@ -201,9 +201,10 @@ func TestCallAndMCPSayTheSame(t *testing.T) {
 				}
 			})
 		}
-		for _, args := range []string{``, `  `, `null`, `{}`, ` {"frobnicate": 1} `} {
-			if err := tool.CheckArguments([]byte(args)); err != nil {
-				t.Errorf("%s: CheckArguments(%q) = %v, want it left to the tool", tool.Definition.Name, args, err)
+		for args, want := range map[string]string{``: `{}`, "\v": `{}`, "\v null ": `{}`, `null`: `{}`, ` {"frobnicate": 1} `: `{"frobnicate": 1}`} {
+			got, err := tool.CheckArguments([]byte(args))
+			if err != nil || string(got) != want || !json.Valid(got) {
+				t.Errorf("%s: CheckArguments(%q) = %s, %v; want %s, left to the tool", tool.Definition.Name, args, got, err, want)
 			}
 		}
 	}

@@ -81,3 +81,15 @@ func TestCallSaysPlainlyWhatIsWrongWithTheArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestCallTakesBlankArgumentsAsNone: white space of any kind, or null, is no
+// arguments, never a JSON error (the tool is called with {}).
+func TestCallTakesBlankArgumentsAsNone(t *testing.T) {
+	env, _ := home(t)
+	for _, args := range []string{"", " \t", "\v", "\v null\n"} {
+		code, stdout, stderr := invocation{env: env}.run(t, "call", "verify_token", args)
+		if code != exitToolError || !strings.Contains(stdout, `"diagnosis": "no_token"`) {
+			t.Errorf("call verify_token %q: exit %d, stdout %s, stderr %s; want the tool's no_token", args, code, stdout, stderr)
+		}
+	}
+}

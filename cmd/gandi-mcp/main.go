@@ -374,10 +374,10 @@ func runCall(ctx context.Context, e *env, args []string) int {
 	}
 	var raw json.RawMessage
 	if len(pos) == 2 {
-		raw = json.RawMessage(pos[1])
 		// What cannot travel in a JSON-RPC message is refused here, in the tool's own words;
 		// the tool checks the rest (names, types, values) as it does for any MCP client.
-		if err := tool.CheckArguments(raw); err != nil {
+		var err error
+		if raw, err = tool.CheckArguments([]byte(pos[1])); err != nil {
 			fmt.Fprintf(e.stderr, "gandi-mcp call: %v\n", err)
 			return exitUsage
 		}
