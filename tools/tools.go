@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -248,8 +248,9 @@ func result(out any, summary string, demo, isError bool) *mcp.CallToolResult {
 	}
 }
 
-// decodeArguments reads a call's arguments strictly: unknown names and wrong types
-// are refused with a message saying what is valid.
+// decodeArguments reads a call's arguments exactly: one JSON object whose names, at
+// every depth, are the input type's own, each once; unknown names and wrong types are
+// refused with a message saying what is valid.
 func decodeArguments(req mcp.CallToolRequest, in any) error {
 	var raw []byte
 	switch a := req.GetRawArguments().(type) {
@@ -263,29 +264,30 @@ func decodeArguments(req mcp.CallToolRequest, in any) error {
 		}
 		raw = b
 	}
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		raw = []byte("{}")
+	s := shapeOf(reflect.TypeOf(in))
+	var names []string
+	if s != nil {
+		names = s.names
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
+	obj, err := readObject(raw, req.Params.Name, names)
+	if err == nil {
+		err = checkNames(obj, s, req.Params.Name)
+	}
+	if err != nil {
+		return invalidInput(err.Error())
+	}
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	dec.DisallowUnknownFields() // checkNames refused them already; this is a second lock
 	if err := dec.Decode(in); err != nil {
 		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &te):
-			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", clip(te.Field), jsonType(te.Type.Kind().String()), clip(te.Value)))
-		case errors.As(err, &se):
-			return invalidInput("the arguments are not valid JSON")
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			name := strings.TrimPrefix(err.Error(), "json: unknown field ")
-			if u, uerr := strconv.Unquote(name); uerr == nil {
-				name = strconv.Quote(clip(u))
+		if errors.As(err, &te) {
+			field := pathAt(obj, int(te.Offset)-1) // the offset is within the value refused
+			if field == "" {
+				field = clip(te.Field)
 			}
-			return invalidInput("unknown argument " + name + "; see the tool's input schema for the valid ones")
-		default:
-			return invalidInput("the arguments must be a JSON object")
+			return invalidInput(fmt.Sprintf("argument %q must be of type %s, not %s", field, jsonType(te.Type.Kind().String()), clip(te.Value)))
 		}
+		return invalidInput("the arguments could not be read: " + clip(err.Error()))
 	}
 	if v, ok := in.(validator); ok {
 		return v.validate()

@@ -426,16 +426,18 @@ func runCall(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "gandi-mcp call: give a tool name and optional JSON arguments; the tools are: %s\n", toolNames(srv))
 		return exitUsage
 	}
-	if srv.Tool(pos[0]) == nil {
+	tool := srv.Tool(pos[0])
+	if tool == nil {
 		fmt.Fprintf(e.stderr, "gandi-mcp call: unknown tool %s; the tools are: %s\n", echo(pos[0]), toolNames(srv))
 		return exitUsage
 	}
 	var raw json.RawMessage
 	if len(pos) == 2 {
-		raw = json.RawMessage(pos[1])
-		var obj map[string]any
-		if err := json.Unmarshal(raw, &obj); err != nil {
-			fmt.Fprintf(e.stderr, "gandi-mcp call: the arguments must be a JSON object, e.g. '{\"all\": true}': %v\n", err)
+		// What cannot travel in a JSON-RPC message is refused here, in the tool's own words;
+		// the tool checks the rest (names, types, values) as it does for any MCP client.
+		var err error
+		if raw, err = tool.CheckArguments([]byte(pos[1])); err != nil {
+			fmt.Fprintf(e.stderr, "gandi-mcp call: %v\n", err)
 			return exitUsage
 		}
 	}
