@@ -68,7 +68,7 @@ var Diagnoses = []struct {
 	{RequestRejected, "Gandi refused the request's values (HTTP 400).", "Correct the fields listed in gandi_error.errors."},
 	{RateLimited, "Gandi's rate limit was reached (1000 requests a minute per IP).", "Wait retry_after_seconds (or a minute) and call again."},
 	{GandiUnavailable, "Gandi could not be reached or answered with a server error.", "Call again later; check Gandi's status page if it lasts."},
-	{BadResponse, "Gandi's answer could not be read (truncated, malformed or too large).", "Call again; narrow the request (smaller per_page) if it repeats."},
+	{BadResponse, "Gandi's answer could not be read (truncated, malformed or too large), or pointed elsewhere (a redirect or page link to another host, a redirect loop).", "Call again; narrow the request (smaller per_page) if it repeats; for a redirect, check GANDI_API_URL, GANDI_ID_URL and any proxy."},
 	{Cancelled, "The call was cancelled before it finished.", "Nothing to do unless the cancellation was unintended."},
 	{RenewalInProgress, "Another renewal of the same token is running, or replaced it while this call waited; nothing was sent.", "Wait for it to finish, then run verify_token."},
 	{TokenStoreFailed, "The token file cannot be written (or would overwrite another token), so no renewal was asked for; or a renewed token could not be stored in place.", "Fix the file's directory permissions as the message says, then retry."},
