@@ -68,7 +68,10 @@ func New(deps *tools.Deps) *Server {
 	if deps.Demo {
 		instr = demoInstructions + instr
 	}
+	hooks := &server.Hooks{}
+	hooks.AddOnRequestInitialization(checkEnvelope)
 	s := server.NewMCPServer(Name, Version(),
+		server.WithHooks(hooks),
 		server.WithInstructions(instr),
 		server.WithToolCapabilities(false),
 		server.WithLogging(),

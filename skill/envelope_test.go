@@ -1,0 +1,64 @@
+package skill
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestEnvelopeIsReadExactly: a request whose envelope names a member twice, or in
+// another case, is refused before any tool runs, on every transport (they all go
+// through HandleMessage); the approved call cannot be swapped for another.
+func TestEnvelopeIsReadExactly(t *testing.T) {
+	d, err := StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	srv := New(d.Deps(nil, 0))
+	tests := []struct {
+		name, msg string
+		refused   bool
+		says      string
+	}{
+		{"arguments twice", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"renew_token","arguments":{"dry_run":true},"arguments":{"dry_run":false}}}`, true, `"arguments" twice`},
+		{"Arguments beside arguments", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"renew_token","arguments":{"dry_run":true},"Arguments":{"dry_run":false}}}`, true, `write "arguments"`},
+		{"Name beside name", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_domains","Name":"renew_token","arguments":{}}}`, true, `write "name"`},
+		{"Method beside method", `{"jsonrpc":"2.0","id":1,"method":"tools/list","Method":"tools/call","params":{"name":"renew_token","arguments":{}}}`, true, `write "method"`},
+		{"params twice", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_domains"},"params":{"name":"renew_token"}}`, true, `"params" twice`},
+		{"folded letter", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"renew_token","argumentſ":{"dry_run":false}}}`, true, `write "arguments"`},
+		{"a plain call", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"verify_token","arguments":{}}}`, false, ""},
+		{"an unknown member passes", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"verify_token","arguments":{},"extra":1}}`, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d.Fake.ResetRequests()
+			tokens := len(d.Fake.Tokens())
+			resp := srv.MCP.HandleMessage(context.Background(), json.RawMessage(tc.msg))
+			raw, _ := json.Marshal(resp)
+			var env struct {
+				Result json.RawMessage
+				Error  *struct{ Message string }
+			}
+			if err := json.Unmarshal(raw, &env); err != nil {
+				t.Fatal(err)
+			}
+			if !tc.refused {
+				if env.Error != nil || env.Result == nil {
+					t.Fatalf("refused: %s", raw)
+				}
+				return
+			}
+			if env.Error == nil || !strings.Contains(env.Error.Message, tc.says) {
+				t.Fatalf("answer %s; want an error saying %s", raw, tc.says)
+			}
+			if n := len(d.Fake.Requests()); n != 0 {
+				t.Errorf("%d requests reached Gandi", n)
+			}
+			if len(d.Fake.Tokens()) != tokens {
+				t.Error("a token was issued")
+			}
+		})
+	}
+}
