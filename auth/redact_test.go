@@ -32,3 +32,39 @@ func TestRedact(t *testing.T) {
 		})
 	}
 }
+
+// A secret hidden under encodings no fixed form matches is still found, and the string
+// comes back decoded with the secret replaced; a string without it is left as it is.
+func TestRedactorUncoversEncodedSecrets(t *testing.T) {
+	const secret = "pat_Ab<1>&2"
+	tests := []struct {
+		name, s, want string
+		holds         bool
+	}{
+		{"HTML-escaped", "token pat_Ab&lt;1&gt;&amp;2 refused", "token [redacted] refused", true},
+		{"numeric entities", "token &#112;a&#x74;_Ab<1>&2 refused", "token [redacted] refused", true},
+		{"every byte percent-encoded", "t=%70%61%74%5F%41%62%3C%31%3E%26%32", "t=[redacted]", true},
+		{"JSON escapes shown as text", `token \u0070at_Ab\u003c1\u003e\u00262`, "token [redacted]", true},
+		{"two layers", "token %26%23112;at_Ab<1>&2", "token [redacted]", true},
+		{"encoded but no secret", "50% off &amp; more \\n", "50% off &amp; more \\n", false},
+		{"a piece only", "pat_Ab&lt;1", "pat_Ab&lt;1", false},
+	}
+	r := auth.NewRedactor(secret)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Redact(tt.s); got != tt.want {
+				t.Errorf("Redact(%q) = %q, want %q", tt.s, got, tt.want)
+			}
+			if got := r.HoldsString(tt.s); got != tt.holds {
+				t.Errorf("HoldsString(%q) = %v, want %v", tt.s, got, tt.holds)
+			}
+			if got := r.Holds([]byte(tt.s)); got != tt.holds {
+				t.Errorf("Holds(%q) = %v, want %v", tt.s, got, tt.holds)
+			}
+		})
+	}
+	var none *auth.Redactor
+	if none.Redact("x "+secret) != "x "+secret || none.HoldsString(secret) || auth.NewRedactor("abc") != nil {
+		t.Error("a Redactor of no secret must change nothing and hold nothing")
+	}
+}

@@ -170,9 +170,8 @@ type rotation struct {
 	path string // the token file the new token replaces or creates
 	// before is what the token file held when this call looked, before the lock; a
 	// different content after the lock means another renewal ran meanwhile.
-	before  string
-	secrets []string // the old and, once issued, the new secret: scrubbed from failures
-	out     *RenewTokenOutput
+	before string
+	out    *RenewTokenOutput
 }
 
 func renewToken(ctx context.Context, d *Deps, in RenewTokenInput) (*RenewTokenOutput, error) {
@@ -199,27 +198,20 @@ func renewWith(ctx context.Context, d *Deps, in RenewTokenInput, req gandi.Renew
 	if req.Name != "" && strings.Contains(req.Name, s.cred.Secret()) {
 		return nil, invalidInput("name contains the token itself; a name is a label, never a secret")
 	}
-	r := &rotation{d: d, s: s, req: req, secrets: []string{s.cred.Secret()},
-		out: &RenewTokenOutput{Source: s.cred.Origin, Warnings: s.cred.Warnings}}
+	r := &rotation{d: d, s: s, req: req, out: &RenewTokenOutput{Source: s.cred.Origin, Warnings: s.cred.Warnings}}
 	r.path = s.cred.Origin
 	if s.cred.Source != auth.SourceFile {
 		r.path = auth.WritePath(d.Auth)
 	}
-	var out *RenewTokenOutput
-	var err error
+	// The secrets are scrubbed from whatever comes out by define, as from every tool's result.
 	switch {
 	case r.path == "":
-		err = &Failure{T: r.storeTrouble(errors.New("neither the XDG configuration directory nor the home directory is known, so there is no token file to write"))}
+		return nil, &Failure{T: r.storeTrouble(errors.New("neither the XDG configuration directory nor the home directory is known, so there is no token file to write"))}
 	case in.DryRun:
-		out, err = r.dryRun(ctx)
+		return r.dryRun(ctx)
 	default:
-		out, err = r.run(ctx)
+		return r.run(ctx)
 	}
-	var f *Failure
-	if errors.As(err, &f) {
-		scrub(&f.T, r.secrets...)
-	}
-	return out, err
 }
 
 // run is the rotation: every local check before the one request that changes anything,
@@ -261,7 +253,7 @@ func (r *rotation) run(ctx context.Context) (*RenewTokenOutput, error) {
 		return nil, r.renewFailed(bg, err, info)
 	}
 	secret := rt.AccessToken.Reveal()
-	r.secrets = append(r.secrets, secret)
+	r.d.secrets.hold(secret)
 	r.d.logger().InfoContext(ctx, "Gandi issued a renewed token", "id", rt.ID, "name", rt.Name)
 	r.describe(rt)
 
@@ -317,7 +309,6 @@ func (r *rotation) dryRun(ctx context.Context) (*RenewTokenOutput, error) {
 	out.WouldSend = &RenewPreview{Method: "POST", URL: strings.TrimRight(r.d.Endpoints.APIURL, "/") + "/v5/organization/access-tokens",
 		Name: r.req.Name, ExpiresAt: r.req.ExpiresAt}
 	if problem != nil {
-		scrub(problem, r.secrets...)
 		out.Troubleshooting = problem
 		out.NextSteps = problem.NextSteps
 		return out, nil
@@ -747,20 +738,4 @@ func exportCommand(path string) string {
 // shQuote quotes a path for a POSIX shell.
 func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// scrub removes the secrets from troubleshooting built from others' messages: defence in
-// depth, since no message should hold one in the first place.
-func scrub(t *Troubleshooting, secrets ...string) {
-	t.Summary = auth.Redact(t.Summary, secrets...)
-	for i := range t.LikelyCauses {
-		t.LikelyCauses[i] = auth.Redact(t.LikelyCauses[i], secrets...)
-	}
-	for i := range t.NextSteps {
-		t.NextSteps[i] = auth.Redact(t.NextSteps[i], secrets...)
-	}
-	if g := t.GandiError; g != nil {
-		g.Message = auth.Redact(g.Message, secrets...)
-		g.Excerpt = auth.Redact(g.Excerpt, secrets...)
-	}
 }
