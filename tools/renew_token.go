@@ -137,10 +137,11 @@ const (
 	stepCheckWritable = "check_writable" // CheckWritable on the token file
 	stepLock          = "lock"           // taking the renewal lock
 	stepTokenInfo     = "tokeninfo"      // GET /tokeninfo with the current token
+	stepReserve       = "reserve"        // auth.Reserve: room on disk for the new token
 	stepRenew         = "renew"          // POST /v5/organization/access-tokens
 	stepCheckNew      = "check_new"      // GET /tokeninfo with the new token
-	stepStore         = "store"          // WriteToken over the token file
-	stepStoreNew      = "store_new"      // WriteToken to the .new file beside it
+	stepStore         = "store"          // the reserved file renamed over the token file
+	stepStoreNew      = "store_new"      // the reserved spare renamed to the .new file beside it
 )
 
 // defaultLockWait bounds how long a renewal waits for another one; a renewal is three
@@ -171,7 +172,9 @@ type rotation struct {
 	// before is what the token file held when this call looked, before the lock; a
 	// different content after the lock means another renewal ran meanwhile.
 	before string
-	out    *RenewTokenOutput
+	// room is the disk space taken, before the request, for the new token.
+	room *auth.Reservation
+	out  *RenewTokenOutput
 }
 
 func renewToken(ctx context.Context, d *Deps, in RenewTokenInput) (*RenewTokenOutput, error) {
@@ -239,6 +242,15 @@ func (r *rotation) run(ctx context.Context) (*RenewTokenOutput, error) {
 	if ctx.Err() != nil {
 		return nil, &Failure{T: diagnose(context.Canceled, situation{cred: r.s.cred, ep: r.d.Endpoints})}
 	}
+	// A full disk must strike now, when nothing has been asked of Gandi, not once it issued a token.
+	err = r.d.step(ctx, stepReserve)
+	if err == nil {
+		r.room, err = auth.Reserve(r.path)
+	}
+	if err != nil {
+		return nil, &Failure{T: r.reserveTrouble(err)}
+	}
+	defer r.room.Release()
 
 	// From the request on, the rotation runs to its end even if the call is cancelled:
 	// a token Gandi issues must be stored.
@@ -264,7 +276,7 @@ func (r *rotation) run(ctx context.Context) (*RenewTokenOutput, error) {
 	r.d.progress(ctx, 4, 4, "Storing the new token")
 	err = r.d.step(bg, stepStore)
 	if err == nil {
-		err = auth.WriteToken(r.path, secret)
+		err = r.room.Store(secret)
 	}
 	if err != nil {
 		return r.keepBeside(ctx, rt, TokenStoreFailed, err)
@@ -573,7 +585,7 @@ func (r *rotation) keepBeside(ctx context.Context, rt *gandi.RenewedToken, diag 
 	spare := sparePath(r.path, rt.ID)
 	err := r.d.step(context.WithoutCancel(ctx), stepStoreNew)
 	if err == nil {
-		err = auth.WriteToken(spare, rt.AccessToken.Reveal())
+		err = r.room.StoreSpare(spare, rt.AccessToken.Reveal())
 	}
 	if err != nil {
 		first := "Replacing " + r.path + " failed: " + cause.Error() + "."
@@ -701,6 +713,19 @@ func (r *rotation) storeTrouble(err error) Troubleshooting {
 		}
 	}
 	t.NextSteps = append(t.NextSteps, "Call renew_token with dry_run to check where the token would go and whether it is writable.")
+	return t
+}
+
+// reserveTrouble explains that the room for the new token could not be taken, so that
+// nothing was asked of Gandi.
+func (r *rotation) reserveTrouble(err error) Troubleshooting {
+	t := r.storeTrouble(err)
+	t.Summary = "Gandi was not asked to renew the token: gandi-mcp reserves room on disk for the new token before asking, and that failed: " + err.Error() + ". The previous token is unchanged in " + r.path + "."
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		dir := filepath.Dir(r.path)
+		t.LikelyCauses = []string{"The disk (or your quota) holding " + dir + " is full."}
+		t.NextSteps = append([]string{"Free some space where " + dir + " is, then call renew_token again."}, t.NextSteps[len(t.NextSteps)-1:]...)
+	}
 	return t
 }
 

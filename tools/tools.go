@@ -68,7 +68,7 @@ type Deps struct {
 	// secrets is every secret the process has used or received, scrubbed from results and logs.
 	secrets secretBook
 	// BeforeRenewStep, when set, runs before each step of renew_token's rotation
-	// ("check_writable", "lock", "tokeninfo", "renew", "check_new", "store", "store_new")
+	// ("check_writable", "lock", "tokeninfo", "reserve", "renew", "check_new", "store", "store_new")
 	// and an error it returns stands for that step's failure. Tests only: nil in production.
 	BeforeRenewStep func(ctx context.Context, step string) error
 }
