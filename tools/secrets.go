@@ -49,11 +49,6 @@ func (d *Deps) Redact(s string) string {
 	return d.secrets.redactor().Redact(s)
 }
 
-// HoldsSecret reports whether s holds a secret Redact would replace.
-func (d *Deps) HoldsSecret(s string) bool {
-	return d.secrets.redactor().HoldsString(s)
-}
-
 // scrubOutput redacts, in place, every string field of out that holds a secret (raw is
 // out's JSON), so that the text built from out is scrubbed too, and returns out's JSON
 // again. A secret the fields do not show (in a value that marshals itself) is then
