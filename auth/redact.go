@@ -30,7 +30,12 @@ func Redact(s string, secrets ...string) string {
 type Redactor struct {
 	forms    []string // longest first, so that a secret containing a shorter one is replaced whole
 	replacer *strings.Replacer
+	span     int // how far from an escape an encoded secret can reach
 }
+
+// encodedWidth bounds the bytes one character of a secret takes once encoded, in up to two
+// layers (%26%23112; is ten): what lies further from an escape is not searched for one.
+const encodedWidth = 16
 
 // NewRedactor returns a Redactor of secrets, ignoring those shorter than 4 bytes; nil when
 // none is left.
@@ -50,7 +55,7 @@ func NewRedactor(secrets ...string) *Redactor {
 	for _, f := range forms {
 		pairs = append(pairs, f, redacted)
 	}
-	return &Redactor{forms: forms, replacer: strings.NewReplacer(pairs...)}
+	return &Redactor{forms: forms, replacer: strings.NewReplacer(pairs...), span: encodedWidth * len(forms[0])}
 }
 
 // secretForms is secret as written and as each escaping writes it.
@@ -66,9 +71,9 @@ func secretForms(secret string) []string {
 		string(escaped[1 : len(escaped)-1]), string(unescaped[1 : len(unescaped)-1]), html.EscapeString(secret)}
 }
 
-// Redact returns s with every secret replaced by "[redacted]". When a secret is hidden under
-// encodings that a plain replacement cannot see, s is returned decoded, with the secret
-// replaced: what it says stays readable, and the secret is gone.
+// Redact returns s with every secret replaced by "[redacted]". Where a secret is hidden under
+// encodings that a plain replacement cannot see, that stretch of s comes back decoded, with
+// the secret replaced: what it says stays readable, and the secret is gone.
 func (r *Redactor) Redact(s string) string {
 	if r == nil {
 		return s
@@ -76,11 +81,7 @@ func (r *Redactor) Redact(s string) string {
 	if r.contains(s) {
 		s = r.replacer.Replace(s)
 	}
-	if encoded(s) {
-		if plain := reveal(s); plain != s && r.contains(plain) {
-			s = r.replacer.Replace(plain)
-		}
-	}
+	s, _ = uncover(r, s, true)
 	return s
 }
 
@@ -94,12 +95,23 @@ func (r *Redactor) Holds(b []byte) bool {
 			return true
 		}
 	}
-	return encodedBytes(b) && r.contains(reveal(string(b)))
+	if !encodedBytes(b) {
+		return false
+	}
+	_, hidden := uncover(r, b, false)
+	return hidden
 }
 
 // HoldsString is Holds for a string.
 func (r *Redactor) HoldsString(s string) bool {
-	return r != nil && (r.contains(s) || encoded(s) && r.contains(reveal(s)))
+	if r == nil {
+		return false
+	}
+	if r.contains(s) {
+		return true
+	}
+	_, hidden := uncover(r, s, false)
+	return hidden
 }
 
 func (r *Redactor) contains(s string) bool {
@@ -111,11 +123,77 @@ func (r *Redactor) contains(s string) bool {
 	return false
 }
 
-// encoded reports whether s may hold an escape: a backslash, a % or an entity's &.
-func encoded(s string) bool {
-	return strings.IndexByte(s, '\\') >= 0 || strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '&') >= 0
+// uncover looks for secrets hidden under encodings, decoding only the stretches of s within
+// span of an escape (a hidden secret holds one): a large result with a few escapes costs a
+// scan. With fix, each stretch that hides one is replaced by its decoded, redacted text.
+func uncover[T string | []byte](r *Redactor, s T, fix bool) (T, bool) {
+	var b strings.Builder
+	last, found := 0, false
+	next := escapeFinder(s)
+	for p := next(0); p >= 0; {
+		start, end := max(p-r.span, last), p+r.span
+		// Merge the stretches of escapes closer than span, so that none is cut in two.
+		for p = next(p + 1); p >= 0 && p < end; p = next(p + 1) {
+			end = p + r.span
+		}
+		end = min(end, len(s))
+		stretch := string(s[start:end])
+		plain := reveal(stretch)
+		if plain == stretch || !r.contains(plain) {
+			continue
+		}
+		if found = true; !fix {
+			return s, true
+		}
+		b.WriteString(string(s[last:start]))
+		b.WriteString(r.replacer.Replace(plain))
+		last = end
+	}
+	if !found {
+		return s, false
+	}
+	b.WriteString(string(s[last:]))
+	return T(b.String()), true
 }
 
+// escapeFinder returns a function giving the index of the first backslash, % or & in s at or
+// after i, or -1; called with growing i, it scans s once.
+func escapeFinder[T string | []byte](s T) func(i int) int {
+	const marks = "\\%&"
+	var at [3]int // the next index of each mark not before the last i asked, or len(s)
+	for k := range at {
+		at[k] = -1
+	}
+	return func(i int) int {
+		best := len(s)
+		for k := range at {
+			if at[k] < i && at[k] != len(s) {
+				if j := indexByte(s[min(i, len(s)):], marks[k]); j >= 0 {
+					at[k] = i + j
+				} else {
+					at[k] = len(s)
+				}
+			}
+			best = min(best, at[k])
+		}
+		if best == len(s) {
+			return -1
+		}
+		return best
+	}
+}
+
+func indexByte[T string | []byte](s T, c byte) int {
+	switch s := any(s).(type) {
+	case string:
+		return strings.IndexByte(s, c)
+	case []byte:
+		return bytes.IndexByte(s, c)
+	}
+	return -1
+}
+
+// encodedBytes reports whether b may hold an escape: a backslash, a % or an entity's &.
 func encodedBytes(b []byte) bool {
 	return bytes.IndexByte(b, '\\') >= 0 || bytes.IndexByte(b, '%') >= 0 || bytes.IndexByte(b, '&') >= 0
 }

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gandi-mcp/gandi-mcp/auth"
@@ -66,5 +67,27 @@ func TestRedactorUncoversEncodedSecrets(t *testing.T) {
 	var none *auth.Redactor
 	if none.Redact("x "+secret) != "x "+secret || none.HoldsString(secret) || auth.NewRedactor("abc") != nil {
 		t.Error("a Redactor of no secret must change nothing and hold nothing")
+	}
+}
+
+// In a large text, a hidden secret far from the other escapes is found and only its
+// stretch is decoded; escapes elsewhere are left as they are.
+func TestRedactorFindsAHiddenSecretInALargeText(t *testing.T) {
+	const secret = "pat_0123456789abcdef"
+	hidden := "&#112;&#97;&#116;&#95;" + "0123456789abcdef"
+	filler := strings.Repeat(strings.Repeat("lorem ipsum ", 80)+`\"quoted\" 100% &amp; `, 100)
+	for _, at := range []int{0, len(filler) / 2, len(filler)} {
+		s := filler[:at] + hidden + filler[at:]
+		r := auth.NewRedactor(secret)
+		if !r.HoldsString(s) || !r.Holds([]byte(s)) {
+			t.Fatalf("at %d: the hidden secret was not found", at)
+		}
+		got := r.Redact(s)
+		if strings.Contains(got, "0123456789abcdef") || !strings.Contains(got, "[redacted]") {
+			t.Fatalf("at %d: not redacted", at)
+		}
+		if n := strings.Count(got, `\"quoted\" 100% &amp;`); n < 99 {
+			t.Errorf("at %d: the text far from the secret was decoded too: %d of 100 escapes left", at, n)
+		}
 	}
 }
