@@ -228,24 +228,24 @@ func TestLockIsTakenOnTheFileLinksResolveTo(t *testing.T) {
 		paths func(t *testing.T, dir, real string) (string, string)
 	}{
 		{"two links to one file", func(t *testing.T, dir, real string) (string, string) {
-			return symlink(t, real, filepath.Join(dir, "a", "api_token")), symlink(t, real, filepath.Join(dir, "b", "api_token"))
+			return linkTo(t, real, filepath.Join(dir, "a", "api_token")), linkTo(t, real, filepath.Join(dir, "b", "api_token"))
 		}},
 		{"the file and a relative link to it", func(t *testing.T, dir, real string) (string, string) {
 			rel, err := filepath.Rel(filepath.Join(dir, "a"), real)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return real, symlink(t, rel, filepath.Join(dir, "a", "api_token"))
+			return real, linkTo(t, rel, filepath.Join(dir, "a", "api_token"))
 		}},
 		{"a chain of links", func(t *testing.T, dir, real string) (string, string) {
-			first := symlink(t, real, filepath.Join(dir, "a", "api_token"))
-			return symlink(t, first, filepath.Join(dir, "b", "api_token")), real
+			first := linkTo(t, real, filepath.Join(dir, "a", "api_token"))
+			return linkTo(t, first, filepath.Join(dir, "b", "api_token")), real
 		}},
 		{"a linked directory, file not there yet", func(t *testing.T, dir, real string) (string, string) {
 			if err := os.Remove(real); err != nil {
 				t.Fatal(err)
 			}
-			link := symlink(t, filepath.Dir(real), filepath.Join(dir, "config-link"))
+			link := linkTo(t, filepath.Dir(real), filepath.Join(dir, "config-link"))
 			return real, filepath.Join(link, filepath.Base(real))
 		}},
 	}
@@ -275,8 +275,8 @@ func TestLockIsTakenOnTheFileLinksResolveTo(t *testing.T) {
 	}
 }
 
-// symlink makes link (and its directory) point to target, and returns link.
-func symlink(t *testing.T, target, link string) string {
+// linkTo makes link (and its directory) point to target, and returns link.
+func linkTo(t *testing.T, target, link string) string {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
 		t.Fatal(err)

@@ -107,7 +107,7 @@ func TestReservationFollowsALink(t *testing.T) {
 	dir := t.TempDir()
 	real := filepath.Join(dir, "dotfiles", "api_token")
 	writeFile(t, real, oldToken, 0o600)
-	link := symlink(t, real, filepath.Join(dir, "config", "gandi", "api_token"))
+	link := linkTo(t, real, filepath.Join(dir, "config", "gandi", "api_token"))
 	r, err := auth.Reserve(link)
 	if err != nil {
 		t.Fatal(err)
