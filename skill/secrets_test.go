@@ -307,22 +307,22 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 	tests := []struct {
 		name    string
 		account func(h *harness) // builds the account; the token in use is secret
-		args    map[string]map[string]any
+		failing bool             // every request fails, so no expiry book is written
 	}{
 		{name: "token named after itself", account: func(h *harness) { echoAccount(h, secret, "acme", nil) }},
 		{name: "organization named after the token", account: func(h *harness) { echoAccount(h, "ci-bot", secret, nil) }},
 		{name: "domain tagged and owned by the token", account: func(h *harness) {
 			echoAccount(h, "ci-bot", "acme", func(d *gandi.Domain) { d.Tags = []string{"prod", secret}; d.Owner = secret })
 		}},
-		{name: "entity-encoded in an error", account: func(h *harness) {
+		{name: "entity-encoded in an error", failing: true, account: func(h *harness) {
 			echoAccount(h, "ci-bot", "acme", nil)
 			h.fake.Inject(ganditest.Fault{Status: 403, Body: errorBody(entity)})
 		}},
-		{name: "URL-encoded in an error", account: func(h *harness) {
+		{name: "URL-encoded in an error", failing: true, account: func(h *harness) {
 			echoAccount(h, "ci-bot", "acme", nil)
 			h.fake.Inject(ganditest.Fault{Status: 403, Body: errorBody(percent)})
 		}},
-		{name: "JSON-escaped twice in an error", account: func(h *harness) {
+		{name: "JSON-escaped twice in an error", failing: true, account: func(h *harness) {
 			echoAccount(h, "ci-bot", "acme", nil)
 			h.fake.Inject(ganditest.Fault{Status: 403, Body: errorBody(backslash)})
 		}},
@@ -337,7 +337,9 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, withSetup(tt.account))
+			h := newHarness(t, withSetup(tt.account), withSetup(func(h *harness) {
+				h.deps.ExpiryFile = filepath.Join(filepath.Dir(h.config), "state", "expiry.json")
+			}))
 			//lint:ignore SA1019 logging/setLevel is still what clients on the 2025 protocol send
 			if err := h.client.SetLevel(context.Background(), mcp.SetLevelRequest{Params: mcp.SetLevelParams{Level: mcp.LoggingLevelDebug}}); err != nil {
 				t.Fatal(err)
@@ -371,6 +373,14 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 					}
 				}
 			}
+			if _, err := os.Stat(h.deps.ExpiryFile); err != nil && !tt.failing {
+				t.Errorf("no expiry book written: the scan of files would prove nothing: %v", err)
+			}
+			h.scanFiles(t, []string{secret, renewed}, func(where, text string) {
+				if piece, ok := leaks(text, []string{secret, renewed}); ok {
+					t.Errorf("%s holds a piece of a secret (%q):\n%s", where, piece, text)
+				}
+			})
 		})
 	}
 }

@@ -363,7 +363,7 @@ func (s *session) tokenInfo(ctx context.Context) (*gandi.TokenInfo, error) {
 		s.info, s.infoErr = s.client.TokenInfo(ctx)
 		s.asked = true
 		if s.infoErr == nil && s.info.ExpiresIn > 0 {
-			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), s.info.PATName, s.d.expiry(s.info), s.d.now())
+			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), s.d.Redact(s.info.PATName), s.d.expiry(s.info), s.d.now())
 		}
 	}
 	return s.info, s.infoErr
