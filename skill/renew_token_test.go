@@ -684,6 +684,41 @@ func TestRenewTokenLockedElsewhere(t *testing.T) {
 	wantStored(t, h.tokenPath(), old.Secret, "while locked")
 }
 
+// Two configurations whose token paths link to one file share one lock: while a renewal
+// through the other path holds it, this one asks Gandi for nothing.
+func TestRenewTokenLockedThroughALink(t *testing.T) {
+	var real string
+	h, _ := renewHarness(t, false, withDeps(func(d *tools.Deps) { d.RenewLockWait = 20 * time.Millisecond }),
+		withSetup(func(h *harness) {
+			real = filepath.Join(filepath.Dir(h.config), "dotfiles", "api_token")
+			if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(h.tokenPath(), real); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(real, h.tokenPath()); err != nil {
+				t.Skip("symbolic links:", err)
+			}
+		}))
+	other := filepath.Join(h.home, "other-config", "api_token")
+	if err := os.MkdirAll(filepath.Dir(other), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, other); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := auth.TryLock(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	res, out := renewCall(h, nil)
+	if diagnosisOf(out) != tools.RenewalInProgress || len(posts(h)) != 0 {
+		t.Fatalf("want renewal_in_progress and no renewal request, got %d requests: %s", len(posts(h)), textOf(res))
+	}
+}
+
 // TestRenewTokenCancelledAfterTheRequest cancels the call while Gandi is issuing the
 // token: the rotation goes on, and the new token is stored all the same.
 func TestRenewTokenCancelledAfterTheRequest(t *testing.T) {
