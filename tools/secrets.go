@@ -43,6 +43,11 @@ func (b *secretBook) redactor() *auth.Redactor {
 	return b.red
 }
 
+// Hold adds a secret of the process's own, beyond the tokens the tools use and receive
+// (which they add themselves), such as the HTTP endpoint's bearer secret, to those scrubbed
+// from every result and log.
+func (d *Deps) Hold(secret string) { d.secrets.hold(secret) }
+
 // Redact replaces in s every secret this process has used or received (the token in use,
 // renewed ones) by "[redacted]", in any encoding: for logs, which must not carry them.
 func (d *Deps) Redact(s string) string {

@@ -64,7 +64,7 @@ func BenchmarkRespondListDomains(b *testing.B) {
 func TestRespondScrubsEveryField(t *testing.T) {
 	const secret = "pat_S3cr+t/Tok=en&Val<ue>"
 	d := &Deps{}
-	d.secrets.hold(secret)
+	d.Hold(secret)
 	out := benchListing(3)
 	out.Domains[1].Tags = []string{"prod", secret}
 	out.Owner = "owner " + secret
