@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"cmp"
+	"encoding/base64"
 	"encoding/json"
 	"html"
 	"net/url"
@@ -23,7 +24,8 @@ func Redact(s string, secrets ...string) string {
 }
 
 // Redactor finds and replaces a set of secrets, as written and in every form a server or a
-// careless print could give them: escaped for a URL, a JSON or Go string, or HTML, and hidden
+// careless print could give them: escaped for a URL, a JSON or Go string, or HTML, in base64
+// (as a Basic credential carries it), and hidden
 // under any mix of those encodings (each character a numeric entity, a %XX or a \uXXXX).
 // Build one per set of secrets and reuse it; a nil *Redactor holds no secret. It is safe for
 // concurrent use.
@@ -67,8 +69,10 @@ func secretForms(secret string) []string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(secret)
 	unescaped := bytes.TrimSpace(plain.Bytes())
+	// Unpadded base64 is also the start of the padded form, so these two cover four.
 	return []string{secret, url.QueryEscape(secret), url.PathEscape(secret), quoted[1 : len(quoted)-1],
-		string(escaped[1 : len(escaped)-1]), string(unescaped[1 : len(unescaped)-1]), html.EscapeString(secret)}
+		string(escaped[1 : len(escaped)-1]), string(unescaped[1 : len(unescaped)-1]), html.EscapeString(secret),
+		base64.RawStdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret))}
 }
 
 // Redact returns s with every secret replaced by "[redacted]". Where a secret is hidden under

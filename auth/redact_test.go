@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -47,6 +48,8 @@ func TestRedactorUncoversEncodedSecrets(t *testing.T) {
 		{"every byte percent-encoded", "t=%70%61%74%5F%41%62%3C%31%3E%26%32", "t=[redacted]", true},
 		{"JSON escapes shown as text", `token \u0070at_Ab\u003c1\u003e\u00262`, "token [redacted]", true},
 		{"two layers", "token %26%23112;at_Ab<1>&2", "token [redacted]", true},
+		{"base64, padded", "Basic " + base64.StdEncoding.EncodeToString([]byte(secret)), "Basic [redacted]=", true},
+		{"base64 for URLs", "t=" + base64.RawURLEncoding.EncodeToString([]byte(secret)), "t=[redacted]", true},
 		{"encoded but no secret", "50% off &amp; more \\n", "50% off &amp; more \\n", false},
 		{"a piece only", "pat_Ab&lt;1", "pat_Ab&lt;1", false},
 	}

@@ -326,6 +326,11 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 			echoAccount(h, "ci-bot", "acme", nil)
 			h.fake.Inject(ganditest.Fault{Status: 403, Body: errorBody(backslash)})
 		}},
+		{name: "base64 in an error", failing: true, account: func(h *harness) {
+			echoAccount(h, "ci-bot", "acme", nil)
+			js, _ := json.Marshal(map[string]any{"code": 401, "message": "bad credential Basic " + base64.StdEncoding.EncodeToString([]byte(secret))})
+			h.fake.Inject(ganditest.Fault{Status: 401, Body: string(js)})
+		}},
 		{name: "renewed token named after itself", account: func(h *harness) {
 			org := echoAccount(h, "ci-bot", "acme", nil)
 			fresh := h.fake.AddToken(ganditest.Token{Secret: renewed, Name: renewed, Scopes: allScopes,
