@@ -52,6 +52,7 @@ type Server struct {
 	unknownStatus int
 	omitTotal     bool
 	faults        []*fault
+	livedns       liveDNS // zones, snapshots and nameservers (livedns.go)
 	requests      []Request
 	gen           int // bumped by ResetRequests so late handlers do not touch new records
 	inFlight      int
