@@ -421,7 +421,9 @@ func TestRecordsPages(t *testing.T) {
 
 func TestListPagesScripted(t *testing.T) {
 	ctx := context.Background()
-	set := func(n string) string { return fmt.Sprintf(`[{"rrset_name":%q,"rrset_type":"A","rrset_ttl":300,"rrset_values":["192.0.2.1"]}]`, n) }
+	set := func(n string) string {
+		return fmt.Sprintf(`[{"rrset_name":%q,"rrset_type":"A","rrset_ttl":300,"rrset_values":["192.0.2.1"]}]`, n)
+	}
 	t.Run("by page number when there is no Link", func(t *testing.T) {
 		s := newScripted(t,
 			answer{200, map[string]string{"Total-Count": "2"}, set("a")},
