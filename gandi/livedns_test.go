@@ -20,11 +20,11 @@ import (
 // dnsWorld is a fake with one zone on LiveDNS, one domain elsewhere and tokens
 // of three reaches.
 type dnsWorld struct {
-	srv                *ganditest.Server
-	tech, view, noDNS  *gandi.Client
-	zone, elsewhere    string
-	startSets          []gandi.RecordSet
-	techTok, noDNSTokn ganditest.Token
+	srv               *ganditest.Server
+	tech, view, noDNS *gandi.Client
+	zone, elsewhere   string
+	startSets         []gandi.RecordSet
+	techTok, noDNSTok ganditest.Token
 }
 
 func newDNSWorld(t *testing.T) *dnsWorld {
@@ -51,10 +51,10 @@ func newDNSWorld(t *testing.T) *dnsWorld {
 	whole := []gandi.Entity{ganditest.OrganizationEntity(org)}
 	w.techTok = srv.AddToken(ganditest.Token{Scopes: []string{"domain:view", "domain:tech"}, Entities: whole})
 	view := srv.AddToken(ganditest.Token{Scopes: []string{"domain:view"}, Entities: whole})
-	w.noDNSTokn = srv.AddToken(ganditest.Token{Scopes: []string{"organization:view", "domain:renew"}, Entities: whole})
+	w.noDNSTok = srv.AddToken(ganditest.Token{Scopes: []string{"organization:view", "domain:renew"}, Entities: whole})
 	w.tech = srv.Client(gandi.SchemeBearer, w.techTok.Secret)
 	w.view = srv.Client(gandi.SchemeBearer, view.Secret)
-	w.noDNS = srv.Client(gandi.SchemeBearer, w.noDNSTokn.Secret)
+	w.noDNS = srv.Client(gandi.SchemeBearer, w.noDNSTok.Secret)
 	return w
 }
 
