@@ -151,7 +151,7 @@ func TestLiveDNSShapes(t *testing.T) {
 	if rs.TTL != 10800 || !slices.Equal(rs.Values, []string{"example.com."}) || rs.Href != f.srv.URL+base+"/records/www/CNAME" {
 		t.Errorf("www CNAME = %s", body)
 	}
-	status, h, body = f.do(t, "DELETE", base+"/records/api/A", f.tech, "")
+	status, _, body = f.do(t, "DELETE", base+"/records/api/A", f.tech, "")
 	if status != 204 || len(body) != 0 {
 		t.Errorf("DELETE = %d %q", status, body)
 	}
