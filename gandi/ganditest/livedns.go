@@ -879,5 +879,8 @@ func DefaultZone(fqdn string) []gandi.RecordSet {
 			{Name: "www", Type: "CNAME", TTL: 10800, Values: []string{"webredir.vip.gandi.net."}},
 		}
 	}
+	for _, rs := range sets {
+		slices.Sort(rs.Values) // in the order zone.NormalizeValues keeps them
+	}
 	return sets
 }
