@@ -19,12 +19,16 @@ import (
 // cannot be sent; no request is made.
 var ErrInvalidArgument = errors.New("gandi: invalid argument")
 
-// ErrTooManyPages is wrapped when a listing goes on for more than MaxListPages pages.
-var ErrTooManyPages = errors.New("gandi: too many pages")
+// ErrListTooLong is wrapped when a listing goes on for more than MaxListPages
+// pages or MaxListItems items: nothing of it is returned.
+var ErrListTooLong = errors.New("gandi: listing too long")
 
-// MaxListPages bounds how many pages Records and Snapshots read (each page is
-// itself bounded by Config.MaxBodyBytes).
-const MaxListPages = 100
+// Bounds of what Records and Snapshots read, each page being bounded by
+// Config.MaxBodyBytes too.
+const (
+	MaxListPages = 100
+	MaxListItems = 20000
+)
 
 // RecordSet is one LiveDNS record set on the wire: every value of one name
 // and type, with their TTL. Name is relative to the zone ("@" is the apex).
@@ -186,7 +190,7 @@ func (c *Client) ZoneText(ctx context.Context, fqdn string) (string, error) {
 		return "", err
 	}
 	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt == "application/json" {
-		return "", fmt.Errorf("gandi: GET %s: %w: asked for text/plain, got JSON", u.Path, ErrBadResponse)
+		return "", fmt.Errorf("gandi: GET %s: %w: asked for text/plain, got JSON", c.relativePath(u), ErrBadResponse)
 	}
 	return string(text), nil
 }
@@ -301,7 +305,7 @@ func (c *Client) CreateSnapshot(ctx context.Context, fqdn, name string) (string,
 		}
 	}
 	if out.ID == "" {
-		return "", fmt.Errorf("gandi: POST %s: %w: no snapshot id in the answer", u.Path, ErrBadResponse)
+		return "", fmt.Errorf("gandi: POST %s: %w: no snapshot id in the answer", c.relativePath(u), ErrBadResponse)
 	}
 	return out.ID, nil
 }
@@ -343,22 +347,26 @@ func listAll[T any](ctx context.Context, c *Client, u *url.URL) ([]T, error) {
 	all := []T{}
 	perPage := 0
 	for page := 1; ; page++ {
-		var items []T
+		// Bounded while decoding, so that a huge answer cannot grow memory past the bound.
+		items := boundedList[T]{max: MaxListItems - len(all)}
 		h, err := c.do(ctx, request{method: http.MethodGet, url: u, out: &items})
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, items...)
+		if items.dropped > 0 {
+			return nil, fmt.Errorf("gandi: GET %s: %w: more than %d items", c.relativePath(u), ErrListTooLong, MaxListItems)
+		}
+		all = append(all, items.items...)
 		if page == 1 {
-			perPage = len(items)
+			perPage = len(items.items)
 		}
 		next := ParseLinks(h.Values("Link"))["next"]
 		total := atoiOr(h.Get("Total-Count"), -1)
-		if len(items) == 0 || (next == "" && total <= len(all)) {
+		if len(items.items) == 0 || (next == "" && total <= len(all)) {
 			return all, nil
 		}
 		if page >= MaxListPages {
-			return nil, fmt.Errorf("gandi: GET %s: %w: more than %d pages", u.Path, ErrTooManyPages, MaxListPages)
+			return nil, fmt.Errorf("gandi: GET %s: %w: more than %d pages", c.relativePath(u), ErrListTooLong, MaxListPages)
 		}
 		if next == "" {
 			nu := *u
@@ -375,16 +383,23 @@ func listAll[T any](ctx context.Context, c *Client, u *url.URL) ([]T, error) {
 	}
 }
 
-// sameRoute resolves a page link and refuses one that leaves u's host or
-// path, so that a link can never send the token elsewhere.
+// sameRoute resolves a page link and refuses one that leaves u's origin or
+// path, so that a link can never send the token elsewhere; the error wraps
+// ErrBadResponse.
 func (c *Client) sameRoute(u *url.URL, link string) (*url.URL, error) {
+	path := c.relativePath(u)
 	ref, err := url.Parse(link)
 	if err != nil {
-		return nil, fmt.Errorf("gandi: GET %s: bad page link: %w", u.Path, err)
+		return nil, fmt.Errorf("gandi: GET %s: %w: the Link header's next page is not a URL", path, ErrBadResponse)
 	}
 	n := u.ResolveReference(ref)
-	if !strings.EqualFold(n.Scheme, u.Scheme) || !strings.EqualFold(n.Host, u.Host) || n.EscapedPath() != u.EscapedPath() {
-		return nil, fmt.Errorf("gandi: GET %s: %w: page link leaves the route (%s://%s%s): refusing to follow it", u.Path, ErrBadResponse, n.Scheme, n.Host, n.Path)
+	if !strings.EqualFold(n.Scheme, u.Scheme) || !strings.EqualFold(n.Host, u.Host) {
+		return nil, fmt.Errorf("gandi: GET %s: %w: the Link header's next page is on %s, not the API host %s: not followed, so the token was not sent there",
+			path, ErrBadResponse, clipBytes(strings.ToLower(n.Scheme+"://"+n.Host), maxErrorName), u.Scheme+"://"+u.Host)
+	}
+	if n.EscapedPath() != u.EscapedPath() {
+		return nil, fmt.Errorf("gandi: GET %s: %w: the Link header's next page is %q, not this route: not followed",
+			path, ErrBadResponse, clipBytes(n.Path, maxErrorName))
 	}
 	n.User, n.Fragment = nil, ""
 	return n, nil

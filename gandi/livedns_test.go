@@ -454,8 +454,16 @@ func TestListPagesScripted(t *testing.T) {
 	t.Run("pages without end stop at MaxListPages", func(t *testing.T) {
 		s := newScripted(t, answer{200, map[string]string{"Link": `</v5/livedns/domains/example.com/records?page=2>; rel="next"`}, set("a")})
 		c, _ := newClient(t, s.URL, nil)
-		if _, err := c.Records(ctx, "example.com"); !errors.Is(err, gandi.ErrTooManyPages) || len(s.requests()) != gandi.MaxListPages {
-			t.Errorf("Records = %v after %d requests, want ErrTooManyPages after %d", err, len(s.requests()), gandi.MaxListPages)
+		if _, err := c.Records(ctx, "example.com"); !errors.Is(err, gandi.ErrListTooLong) || len(s.requests()) != gandi.MaxListPages {
+			t.Errorf("Records = %v after %d requests, want ErrListTooLong after %d", err, len(s.requests()), gandi.MaxListPages)
+		}
+	})
+	t.Run("more items than MaxListItems are refused", func(t *testing.T) {
+		item := `{"rrset_name":"a","rrset_type":"A","rrset_values":["192.0.2.1"]}`
+		s := newScripted(t, answer{200, nil, "[" + strings.Repeat(item+",", gandi.MaxListItems) + item + "]"})
+		c, _ := newClient(t, s.URL, nil)
+		if got, err := c.Records(ctx, "example.com"); !errors.Is(err, gandi.ErrListTooLong) || got != nil {
+			t.Errorf("Records = %d sets, %v, want ErrListTooLong", len(got), err)
 		}
 	})
 	t.Run("snapshots come newest first whatever the order", func(t *testing.T) {
