@@ -540,3 +540,53 @@ func TestLiveDNSConcurrentWrites(t *testing.T) {
 		t.Errorf("zone holds %d sets, want %d", got, len(w.startSets)+n)
 	}
 }
+
+// BenchmarkLiveDNSRecords reads a zone of 1,000 record sets from the fake.
+func BenchmarkLiveDNSRecords(b *testing.B) {
+	srv := ganditest.NewServer()
+	defer srv.Close()
+	org := srv.AddOrganization(gandi.Organization{Name: "acme"})
+	srv.AddDomains(gandi.Domain{FQDN: "example.com", SharingID: org.ID, Nameserver: gandi.Nameserver{Current: "livedns"}})
+	sets := make([]gandi.RecordSet, 0, 1000)
+	for i := range 1000 {
+		sets = append(sets, gandi.RecordSet{Name: fmt.Sprintf("h%04d", i), Type: "A", TTL: 300, Values: []string{fmt.Sprintf("192.0.2.%d", i%250+1)}})
+	}
+	if err := srv.SetZone("example.com", sets); err != nil {
+		b.Fatal(err)
+	}
+	tok := srv.AddToken(ganditest.Token{Scopes: []string{"domain:tech"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+	c := srv.Client(gandi.SchemeBearer, tok.Secret)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := c.Records(ctx, "example.com")
+		if err != nil || len(got) != 1000 {
+			b.Fatalf("%d sets, %v", len(got), err)
+		}
+	}
+}
+
+// BenchmarkLiveDNSPutParallel writes record sets of one zone from several goroutines.
+func BenchmarkLiveDNSPutParallel(b *testing.B) {
+	srv := ganditest.NewServer()
+	defer srv.Close()
+	org := srv.AddOrganization(gandi.Organization{Name: "acme"})
+	srv.AddDomains(gandi.Domain{FQDN: "example.com", SharingID: org.ID, Nameserver: gandi.Nameserver{Current: "livedns"}})
+	tok := srv.AddToken(ganditest.Token{Scopes: []string{"domain:tech"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+	c := srv.Client(gandi.SchemeBearer, tok.Secret)
+	ctx := context.Background()
+	var mu sync.Mutex
+	n := 0
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			mu.Lock()
+			i := n % 1000
+			n++
+			mu.Unlock()
+			if err := c.PutRecordSet(ctx, "example.com", fmt.Sprintf("h%04d", i), "A", 300, []string{"192.0.2.1"}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
