@@ -1,9 +1,12 @@
 package skill
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,9 +15,11 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/gandi-mcp/gandi-mcp/gandi/ganditest"
+	"github.com/gandi-mcp/gandi-mcp/tools"
 )
 
 func TestCheckHTTPAddr(t *testing.T) {
@@ -61,26 +66,51 @@ func TestCheckHTTPAddr(t *testing.T) {
 // httpServer serves the demo account over Streamable HTTP on a loopback port.
 type httpServer struct {
 	demo   *Demo
+	srv    *Server
 	url    string
+	secret string // "" when served with NoAuth
 	stop   context.CancelFunc
 	served chan error
-	logs   *syncBuffer
+	logs   *watchedLog
 }
 
-func startHTTP(t *testing.T) *httpServer {
+// httpConfig changes what startHTTP serves.
+type httpConfig struct {
+	noAuth bool
+	limits func(*httpLimits)
+	deps   func(*tools.Deps)
+}
+
+func startHTTP(t *testing.T, cfgs ...httpConfig) *httpServer {
 	t.Helper()
+	var cfg httpConfig
+	if len(cfgs) > 0 {
+		cfg = cfgs[0]
+	}
 	d, err := StartDemo()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
-	hs := &httpServer{demo: d, served: make(chan error, 1), logs: &syncBuffer{}}
+	hs := &httpServer{demo: d, served: make(chan error, 1), logs: &watchedLog{}}
 	deps := d.Deps(hs.logs, slog.LevelDebug)
-	srv := New(deps)
+	if cfg.deps != nil {
+		cfg.deps(deps)
+	}
+	hs.srv = New(deps)
+	if cfg.limits != nil {
+		cfg.limits(&hs.srv.limits)
+	}
+	opts := HTTPOptions{NoAuth: cfg.noAuth}
+	if !cfg.noAuth {
+		hs.secret = rand.Text()
+		opts.Secret = hs.secret
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	hs.stop = cancel
 	started := make(chan string, 1)
-	go func() { hs.served <- srv.ServeHTTP(ctx, "127.0.0.1:0", func(url string) { started <- url }) }()
+	opts.Started = func(url string) { started <- url }
+	go func() { hs.served <- hs.srv.ServeHTTP(ctx, "127.0.0.1:0", opts) }()
 	select {
 	case hs.url = <-started:
 	case err := <-hs.served:
@@ -93,7 +123,11 @@ func startHTTP(t *testing.T) *httpServer {
 
 func (hs *httpServer) client(t *testing.T, protocol string) *client.Client {
 	t.Helper()
-	c, err := client.NewStreamableHttpClient(hs.url)
+	var opts []transport.StreamableHTTPCOption
+	if hs.secret != "" {
+		opts = append(opts, transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + hs.secret}))
+	}
+	c, err := client.NewStreamableHttpClient(hs.url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +144,77 @@ func (hs *httpServer) client(t *testing.T, protocol string) *client.Client {
 	}
 	return c
 }
+
+// request sends one raw request to the endpoint, with the server's secret unless the
+// headers say otherwise, and returns the status, headers and body.
+func (hs *httpServer) request(t *testing.T, method, body string, header map[string]string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, hs.url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+	}
+	if hs.secret != "" {
+		req.Header.Set("Authorization", "Bearer "+hs.secret)
+	}
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		if v == "" {
+			req.Header.Del(k)
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, res.Header, string(raw)
+}
+
+// watchedLog is a log that says when a line containing some text is written.
+type watchedLog struct {
+	syncBuffer
+	mu      sync.Mutex
+	watches map[string]chan struct{}
+}
+
+func (w *watchedLog) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	for text, ch := range w.watches {
+		if bytes.Contains(p, []byte(text)) {
+			close(ch)
+			delete(w.watches, text)
+		}
+	}
+	w.mu.Unlock()
+	return w.syncBuffer.Write(p)
+}
+
+// when returns a channel closed once a line containing text is written.
+func (w *watchedLog) when(text string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.watches == nil {
+		w.watches = map[string]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	w.watches[text] = ch
+	return ch
+}
+
+const initializeBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
 
 func TestServeHTTPCallsToolsAndSendsLogs(t *testing.T) {
 	for _, protocol := range []string{mcp.LATEST_LEGACY_PROTOCOL_VERSION, mcp.LATEST_PROTOCOL_VERSION} {
@@ -161,7 +266,6 @@ func TestServeHTTPCallsToolsAndSendsLogs(t *testing.T) {
 
 func TestServeHTTPRefusesOtherHostsAndOrigins(t *testing.T) {
 	hs := startHTTP(t)
-	body := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
 	tests := []struct {
 		name         string
 		host, origin string
@@ -169,32 +273,24 @@ func TestServeHTTPRefusesOtherHostsAndOrigins(t *testing.T) {
 	}{
 		{name: "loopback", want: http.StatusOK},
 		{name: "localhost origin", origin: "http://localhost:6274", want: http.StatusOK},
+		{name: "localhost host", host: "localhost", want: http.StatusOK},
 		{name: "rebound host name", host: "evil.example", want: http.StatusForbidden},
+		{name: "rebound host name with a port", host: "evil.example:8080", want: http.StatusForbidden},
 		{name: "foreign origin", origin: "http://evil.example", want: http.StatusForbidden},
 		{name: "foreign origin on a loopback name", origin: "http://127.0.0.1.evil.example", want: http.StatusForbidden},
 		{name: "null origin", origin: "null", want: http.StatusForbidden},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodPost, hs.url, strings.NewReader(body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json, text/event-stream")
+			h := map[string]string{}
 			if tc.host != "" {
-				req.Host = tc.host
+				h["Host"] = tc.host
 			}
 			if tc.origin != "" {
-				req.Header.Set("Origin", tc.origin)
+				h["Origin"] = tc.origin
 			}
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res.Body.Close()
-			if res.StatusCode != tc.want {
-				t.Errorf("status %d, want %d", res.StatusCode, tc.want)
+			if status, _, body := hs.request(t, http.MethodPost, initializeBody, h); status != tc.want {
+				t.Errorf("status %d, want %d: %s", status, tc.want, body)
 			}
 		})
 	}
