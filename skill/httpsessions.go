@@ -146,9 +146,6 @@ func (g *sessionGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	// The request is in: its read deadline is lifted, or the server's watch on the
-	// connection would cancel a call (or a GET stream) that outlasts it.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 
 	if modernRequest(r.Header, body) {
 		g.next.ServeHTTP(w, r)
