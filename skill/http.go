@@ -108,7 +108,11 @@ func (s *Server) ServeHTTP(ctx context.Context, addr string, o HTTPOptions) erro
 	hs.Handler = mux
 
 	endpoint := "http://" + ln.Addr().String() + HTTPPath
-	logger.Info("serving MCP over Streamable HTTP", "url", endpoint, "auth", map[bool]string{true: "none (--http-no-auth)", false: "bearer"}[o.NoAuth])
+	authMode := "bearer"
+	if o.NoAuth {
+		authMode = "none"
+	}
+	logger.Info("serving MCP over Streamable HTTP", "url", endpoint, "auth", authMode)
 	if o.Started != nil {
 		o.Started(endpoint)
 	}
