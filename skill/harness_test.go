@@ -91,6 +91,8 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		Logger:    slog.New(slog.NewTextHandler(h.stderr, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Retry:     gandi.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond},
 		Timeout:   5 * time.Second,
+		// Applied changes are journalled in the test's own state directory.
+		JournalFile: filepath.Join(root, "state", "gandi-mcp", "journal.jsonl"),
 	}
 	for _, o := range opts {
 		o(h)

@@ -75,6 +75,8 @@ func New(deps *tools.Deps) *Server {
 		server.WithInstructions(instr),
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
+		// Write tools ask the person to confirm, when the client can (tools/confirm.go).
+		server.WithElicitation(),
 		server.WithToolHandlerMiddleware(recoverTool(deps)),
 	)
 	list := tools.All(deps)
