@@ -154,7 +154,7 @@ func showSet(s *zone.Set) string {
 	return fmt.Sprintf("%d %v", s.TTL, s.Values)
 }
 
-func wantDiagnosis(t *testing.T, res *mcp.CallToolResult, out tools.ChangeDNSRecordsOutput, want tools.Diagnosis) {
+func wantDNSDiagnosis(t *testing.T, res *mcp.CallToolResult, out tools.ChangeDNSRecordsOutput, want tools.Diagnosis) {
 	t.Helper()
 	if !res.IsError || out.Troubleshooting == nil || out.Troubleshooting.Diagnosis != want {
 		t.Fatalf("want %s, got isError=%v: %s", want, res.IsError, textOf(res))
@@ -331,7 +331,7 @@ func TestChangeDNSRecordsValidation(t *testing.T) {
 		t.Run("refuses "+tc.name, func(t *testing.T) {
 			h.fake.ResetRequests()
 			res, out := h.changeDNS(t, a, dnsArgs{FQDN: tc.fqdn, Changes: tc.changes})
-			wantDiagnosis(t, res, out, tools.InvalidInput)
+			wantDNSDiagnosis(t, res, out, tools.InvalidInput)
 			for _, w := range tc.want {
 				if !strings.Contains(out.Troubleshooting.Summary, w) {
 					t.Errorf("summary %q lacks %q", out.Troubleshooting.Summary, w)
@@ -371,7 +371,7 @@ func TestChangeDNSRecordsValidation(t *testing.T) {
 	t.Run("refuses a CNAME beside other records, after reading the zone, without writing", func(t *testing.T) {
 		h.fake.ResetRequests()
 		res, out := h.changeDNS(t, a, dnsArgs{FQDN: dnsZone, Changes: []map[string]any{change("set", "mail", "CNAME", 0, "other.example.net.")}})
-		wantDiagnosis(t, res, out, tools.InvalidInput)
+		wantDNSDiagnosis(t, res, out, tools.InvalidInput)
 		if !strings.Contains(out.Troubleshooting.Summary, "beside") {
 			t.Errorf("summary %q", out.Troubleshooting.Summary)
 		}
@@ -431,7 +431,7 @@ func TestChangeDNSRecordsPlanID(t *testing.T) {
 			before, _ := h.fake.Zone(dnsZone)
 			h.fake.ResetRequests()
 			res, out := h.changeDNS(t, a, args)
-			wantDiagnosis(t, res, out, tc.want)
+			wantDNSDiagnosis(t, res, out, tc.want)
 			if out.Applied {
 				t.Error("applied: true")
 			}
@@ -537,7 +537,7 @@ func TestChangeDNSRecordsConfirmation(t *testing.T) {
 					}
 					return
 				}
-				wantDiagnosis(t, res, out, tc.diagnosis)
+				wantDNSDiagnosis(t, res, out, tc.diagnosis)
 				if w := h.writes(); len(w) != 0 {
 					t.Errorf("writes: %v", requestLines(w))
 				}
@@ -560,7 +560,7 @@ func TestChangeDNSRecordsConfirmation(t *testing.T) {
 			}
 		}
 		_, res, out := h.planAndApply(t, a, args)
-		wantDiagnosis(t, res, out, tools.StalePlan)
+		wantDNSDiagnosis(t, res, out, tools.StalePlan)
 		if w := h.writes(); len(w) != 0 {
 			t.Errorf("writes: %v", requestLines(w))
 		}
@@ -601,7 +601,7 @@ func TestChangeDNSRecordsRestorePoint(t *testing.T) {
 			h.fake.Inject(ganditest.Fault{Method: http.MethodPost, Path: "/v5/livedns/domains/example.com/snapshots", Status: http.StatusInternalServerError})
 		}))
 		_, res, out := h.planAndApply(t, a, args)
-		wantDiagnosis(t, res, out, tools.RestorePointFailed)
+		wantDNSDiagnosis(t, res, out, tools.RestorePointFailed)
 		for _, r := range h.writes() {
 			if r.Method != http.MethodPost {
 				t.Errorf("written without a restore point: %s %s", r.Method, r.Path)
@@ -685,7 +685,7 @@ func TestChangeDNSRecordsJournal(t *testing.T) {
 			d.JournalFile = filepath.Join(blocker, "gandi-mcp", "journal.jsonl")
 		}))
 		_, res, out := h.planAndApply(t, a, args)
-		wantDiagnosis(t, res, out, tools.JournalUnavailable)
+		wantDNSDiagnosis(t, res, out, tools.JournalUnavailable)
 		if w := h.writes(); len(w) != 0 {
 			t.Errorf("writes: %v", requestLines(w))
 		}
@@ -699,14 +699,14 @@ func TestChangeDNSRecordsRefusals(t *testing.T) {
 		h, a := newDNSHarness(t, allDNSScopes)
 		h.fake.Revoke(a.token.Secret)
 		res, out := h.changeDNS(t, a, args)
-		wantDiagnosis(t, res, out, tools.TokenRejected)
+		wantDNSDiagnosis(t, res, out, tools.TokenRejected)
 	})
 	t.Run("a token that may only read", func(t *testing.T) {
 		h, a := newDNSHarness(t, []string{"domain:view"})
 		args := args
 		args.NoSnapshot = true
 		_, res, out := h.planAndApply(t, a, args)
-		wantDiagnosis(t, res, out, tools.MissingScope)
+		wantDNSDiagnosis(t, res, out, tools.MissingScope)
 		if !slices.Equal(out.Troubleshooting.RequiredScopes, []string{"domain:tech"}) {
 			t.Errorf("required_scopes %v", out.Troubleshooting.RequiredScopes)
 		}
@@ -714,7 +714,7 @@ func TestChangeDNSRecordsRefusals(t *testing.T) {
 	t.Run("a domain whose DNS is elsewhere", func(t *testing.T) {
 		h, a := newDNSHarness(t, allDNSScopes)
 		res, out := h.changeDNS(t, a, dnsArgs{FQDN: "elsewhere.example", Changes: args.Changes})
-		wantDiagnosis(t, res, out, tools.DNSNotHosted)
+		wantDNSDiagnosis(t, res, out, tools.DNSNotHosted)
 		if s := out.Troubleshooting.Summary; !strings.Contains(s, "ns1.dns-host.example") || !strings.Contains(s, "edited there") {
 			t.Errorf("summary %q does not say where the DNS is", s)
 		}
@@ -722,12 +722,12 @@ func TestChangeDNSRecordsRefusals(t *testing.T) {
 	t.Run("an unknown domain", func(t *testing.T) {
 		h, a := newDNSHarness(t, allDNSScopes)
 		res, out := h.changeDNS(t, a, dnsArgs{FQDN: "unknown.example", Changes: args.Changes})
-		wantDiagnosis(t, res, out, tools.NotFound)
+		wantDNSDiagnosis(t, res, out, tools.NotFound)
 	})
 	t.Run("a unicode name is converted", func(t *testing.T) {
 		h, a := newDNSHarness(t, allDNSScopes)
 		res, out := h.changeDNS(t, a, dnsArgs{FQDN: "exämple.com", Changes: args.Changes})
-		wantDiagnosis(t, res, out, tools.NotFound)
+		wantDNSDiagnosis(t, res, out, tools.NotFound)
 		if out.FQDN != "xn--exmple-cua.com" {
 			t.Errorf("fqdn %q", out.FQDN)
 		}
