@@ -20,15 +20,18 @@ func writableDir(dir string) error {
 	return nil
 }
 
-// ownedByAnotherUser reports a file that belongs neither to this process's user
-// nor to root: its owner could replace the token at will.
+// geteuid is the user the server runs as; tests replace it, since they run as root.
+var geteuid = os.Geteuid
+
+// ownedByAnotherUser reports a file that does not belong to the user this process runs
+// as, whoever its owner is, root included: its owner could replace the token at will.
 func ownedByAnotherUser(info fs.FileInfo) (int, bool) {
 	st, ok := info.Sys().(*syscall.Stat_t)
 	if !ok {
 		return 0, false
 	}
 	uid := int(st.Uid)
-	return uid, uid != os.Geteuid() && uid != 0
+	return uid, uid != geteuid()
 }
 
 // dirOpenToOthers reports a directory that group or others may write into

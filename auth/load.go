@@ -153,9 +153,9 @@ func fromEnv(o Options, kind Kind, name, value string) (*Credential, error) {
 	return c, nil
 }
 
-// maxFileSize bounds what is read from a token file: far more than a token and its
-// white space, far less than a file put there by mistake.
-const maxFileSize = 4096
+// maxFileSize bounds what is read from a token file or standard input: the longest token
+// and room for its white space, far less than a file put there by mistake.
+const maxFileSize = 2 * MaxTokenLen
 
 // fromFile loads the token file at path. Its error wraps fs.ErrNotExist only when the file
 // does not exist.

@@ -230,7 +230,7 @@ var invalidShapes = []struct {
 	{"non-ASCII", "Q~x#7K%zéZ^r9&W*c", "non-ASCII"},
 	{"byte order mark", "\uFEFFQ~x#7K%zZ^r9&W*c", "byte order mark"},
 	{"too short", "Q~x", "shorter than 8"},
-	{"too long", strings.Repeat("Q~x#7K%zZ^r9", 43), "longer than 512"},
+	{"too long", strings.Repeat("Q~x#7K%zZ^r9", 342), "4104 characters long, longer than 4096"},
 }
 
 // assertNoFragment fails when msg contains any 4 consecutive bytes of secret.
@@ -261,7 +261,7 @@ func TestLoadRefusesInvalidShapes(t *testing.T) {
 				t.Errorf("Origin = %q, want %q", ite.Origin, h.tokenPath())
 			}
 			msg := err.Error()
-			for _, want := range []string{"file " + h.tokenPath(), tt.reason, "8 to 512 printable ASCII"} {
+			for _, want := range []string{"file " + h.tokenPath(), tt.reason, "8 to 4096 printable ASCII"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message %q lacks %q", msg, want)
 				}

@@ -14,8 +14,22 @@ import (
 // it, and Lock when its context ends first; match it with errors.Is.
 var ErrLocked = errors.New("another token renewal is in progress")
 
-// LockPath returns the lock file guarding the token file at path.
-func LockPath(path string) string { return path + ".lock" }
+// LockPath returns the lock file guarding the token file at path. It sits beside the file
+// path resolves to, through symbolic links (as WriteToken writes there), so that two
+// configurations whose token paths link to one file share one lock.
+func LockPath(path string) string { return lockTarget(path) + ".lock" }
+
+// lockTarget is the file a renewal of path replaces: path with its links resolved, or, when
+// the file does not exist yet, path in its resolved directory.
+func lockTarget(path string) string {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		return target
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		return filepath.Join(dir, filepath.Base(path))
+	}
+	return path
+}
 
 // Lock takes an exclusive advisory lock (flock) on LockPath(path), waiting until it is
 // free or ctx ends; then the error matches both ErrLocked and ctx.Err(). A lock that is

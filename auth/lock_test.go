@@ -219,3 +219,70 @@ func TestLockHelperProcess(t *testing.T) {
 	unlock()
 	os.Exit(0)
 }
+
+// Two token paths that link to one file (directly, through a chain, through a linked
+// directory) are one token: a lock held through one blocks the other.
+func TestLockIsTakenOnTheFileLinksResolveTo(t *testing.T) {
+	tests := []struct {
+		name  string
+		paths func(t *testing.T, dir, real string) (string, string)
+	}{
+		{"two links to one file", func(t *testing.T, dir, real string) (string, string) {
+			return linkTo(t, real, filepath.Join(dir, "a", "api_token")), linkTo(t, real, filepath.Join(dir, "b", "api_token"))
+		}},
+		{"the file and a relative link to it", func(t *testing.T, dir, real string) (string, string) {
+			rel, err := filepath.Rel(filepath.Join(dir, "a"), real)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return real, linkTo(t, rel, filepath.Join(dir, "a", "api_token"))
+		}},
+		{"a chain of links", func(t *testing.T, dir, real string) (string, string) {
+			first := linkTo(t, real, filepath.Join(dir, "a", "api_token"))
+			return linkTo(t, first, filepath.Join(dir, "b", "api_token")), real
+		}},
+		{"a linked directory, file not there yet", func(t *testing.T, dir, real string) (string, string) {
+			if err := os.Remove(real); err != nil {
+				t.Fatal(err)
+			}
+			link := linkTo(t, filepath.Dir(real), filepath.Join(dir, "config-link"))
+			return real, filepath.Join(link, filepath.Base(real))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			real := filepath.Join(dir, "dotfiles", "api_token")
+			writeFile(t, real, oldToken, 0o600)
+			one, other := tt.paths(t, dir, real)
+			unlock, err := auth.TryLock(one)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := auth.TryLock(other); !errors.Is(err, auth.ErrLocked) {
+				t.Errorf("TryLock(%s) while %s is locked = %v, want ErrLocked", other, one, err)
+			}
+			if a, b := auth.LockPath(one), auth.LockPath(other); a != b {
+				t.Errorf("LockPath: %s and %s, want one lock file", a, b)
+			}
+			unlock()
+			unlock, err = auth.TryLock(other)
+			if err != nil {
+				t.Fatalf("TryLock(%s) once free: %v", other, err)
+			}
+			unlock()
+		})
+	}
+}
+
+// linkTo makes link (and its directory) point to target, and returns link.
+func linkTo(t *testing.T, target, link string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("symbolic links:", err)
+	}
+	return link
+}

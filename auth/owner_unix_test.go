@@ -34,6 +34,47 @@ func TestLoadRefusesAFileOwnedByAnotherUser(t *testing.T) {
 	}
 }
 
+// Only a file owned by the user the server runs as is used: a file of any other user, root
+// included, is refused, and a root server refuses a user's file too.
+func TestLoadAcceptsOnlyAFileOwnedByTheServersUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("giving a file to another user needs root")
+	}
+	tests := []struct {
+		name        string
+		owner, euid int
+		refused     bool
+	}{
+		{"root's file, server runs as a user", 0, 1000, true},
+		{"a user's file, server runs as root", 65534, 0, true},
+		{"a user's file, server runs as another user", 65534, 1000, true},
+		{"a user's file, server runs as that user", 65534, 65534, false},
+		{"root's file, server runs as root", 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHome(t)
+			path := h.tokenPath()
+			writeFile(t, path, filePAT, 0o600)
+			if err := os.Chown(path, tt.owner, tt.owner); err != nil {
+				t.Skip("chown:", err)
+			}
+			defer auth.SetEUID(tt.euid)()
+			c, err := auth.Load(h.options())
+			if !tt.refused {
+				if err != nil || c.Secret() != filePAT {
+					t.Fatalf("Load = %v; want the token of the server's own file", err)
+				}
+				return
+			}
+			var ife *auth.InsecureFileError
+			if !errors.As(err, &ife) || !ife.OtherOwner || ife.OwnerUID != tt.owner {
+				t.Fatalf("Load error = %v, want *InsecureFileError naming uid %d", err, tt.owner)
+			}
+		})
+	}
+}
+
 // A directory others can write into lets them swap the token file: a warning with the fix.
 func TestLoadWarnsOfADirectoryOthersCanWrite(t *testing.T) {
 	for mode, want := range map[os.FileMode]bool{0o700: false, 0o755: false, 0o777: true, 0o775: true} {

@@ -29,7 +29,8 @@ type terminal interface {
 // and turns echo back on, so that the token is neither shown nor kept in a shell history.
 // The terminal is restored also when ctx ends first: end ctx on an interrupt
 // (signal.NotifyContext), or a Ctrl-C would leave the terminal without echo.
-// Otherwise (a pipe, a file) it reads everything, up to 4096 bytes.
+// Otherwise (a pipe, a file) it reads everything, up to 8192 bytes (a token is at most
+// MaxTokenLen characters).
 func ReadToken(ctx context.Context, in io.Reader, promptOut io.Writer, prompt string) (string, error) {
 	var raw []byte
 	var err error

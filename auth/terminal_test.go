@@ -22,7 +22,7 @@ func TestReadTokenFromPipe(t *testing.T) {
 		{"two lines", token + "\n" + token + "\n", "", "several lines"},
 		{"inner space", "pat_0123 456789abcdef", "", "white space"},
 		{"too short", "pat_1\n", "", "shorter than"},
-		{"too much", strings.Repeat("a", 5000), "", "more than 4096 bytes"},
+		{"too much", strings.Repeat("a", 9000), "", "more than 8192 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

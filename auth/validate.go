@@ -7,10 +7,11 @@ import (
 )
 
 // Bounds on a token's length, after trimming. Gandi does not document its token format;
-// these only catch a truncated paste or the wrong file.
+// these only catch a truncated paste or the wrong file, and MaxTokenLen is far above any
+// token Gandi issues, so that a token it issues and /tokeninfo accepts is never refused.
 const (
 	MinTokenLen = 8
-	MaxTokenLen = 512
+	MaxTokenLen = 4096
 )
 
 // ValidateToken trims the white space around raw (a trailing newline, CRLF, spaces) and

@@ -109,22 +109,42 @@ func replaceFile(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	// CreateTemp opens with O_EXCL and mode 0600.
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := createTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
-	renamed := false
-	defer func() {
-		if !renamed {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
+	if err := overwrite(f, data, path); err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	return nil
+}
+
+// createTemp creates a new file in dir, named by pattern as os.CreateTemp does, with
+// mode 0600 whatever the umask.
+func createTemp(dir, pattern string) (*os.File, error) {
+	// CreateTemp opens with O_EXCL and mode 0600.
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
+}
+
+// overwrite makes the temporary file f hold exactly data, flushed to disk, closes it and
+// renames it to dst. Writing over what f held (a reservation) needs no more room on disk.
+// On error the caller removes f.
+func overwrite(f *os.File, data []byte, dst string) error {
+	if _, err := writeAt(f, data, 0); err != nil {
+		return err
+	}
+	if err := f.Truncate(int64(len(data))); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
@@ -133,13 +153,12 @@ func replaceFile(path string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := rename(f.Name(), path); err != nil {
+	if err := rename(f.Name(), dst); err != nil {
 		return err
 	}
-	renamed = true
 	// Best effort: the new token is in place and visible; failing now would make the
 	// caller believe the old one still is.
-	syncDir(dir)
+	syncDir(filepath.Dir(dst))
 	return nil
 }
 

@@ -4,6 +4,7 @@ package gandi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -241,13 +242,15 @@ func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String(
 func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // request is one call: a method on a full URL, an optional JSON body, and
-// where to decode a 2xx answer.
+// where to decode a 2xx answer (out) or keep it as it came (raw).
 type request struct {
 	method string
 	url    *url.URL
 	path   string // url's path less the endpoint's own, set by do for errors and logs
 	body   any
 	out    any
+	accept string  // Accept header; default application/json
+	raw    *[]byte // when set, receives the 2xx body undecoded
 }
 
 // apiURL joins the API base and a path with an optional query.
@@ -396,7 +399,7 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 		req.Header.Set("Authorization", string(c.scheme)+" "+c.token.Reveal())
 	}
 	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", cmp.Or(r.accept, "application/json"))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -428,7 +431,9 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 	if tooLarge != nil {
 		return resp.Header, &BadResponseError{Method: r.method, Path: r.path, Host: r.url.Host, Kind: KindTooLarge, Err: tooLarge}
 	}
-	if r.out != nil {
+	if r.raw != nil {
+		*r.raw = data
+	} else if r.out != nil {
 		if err := decodeJSON(data, r.out); err != nil {
 			return resp.Header, &BadResponseError{Method: r.method, Path: r.path, Host: r.url.Host, Kind: KindNotJSON, Err: err}
 		}

@@ -3,6 +3,7 @@ package skill
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -133,10 +134,12 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 
 // mcpLogHandler passes records to the stderr handler and, inside a client
 // session that asked for that level, to the client as notifications/message.
+// redact, when set, scrubs the secrets the process holds from both.
 type mcpLogHandler struct {
-	next  slog.Handler
-	notes *notifier
-	attrs []slog.Attr
+	next   slog.Handler
+	notes  *notifier
+	attrs  []slog.Attr
+	redact func(string) string
 }
 
 func (h *mcpLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
@@ -144,6 +147,14 @@ func (h *mcpLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
+	if h.redact != nil {
+		clean := slog.NewRecord(r.Time, r.Level, h.redact(r.Message), r.PC)
+		r.Attrs(func(a slog.Attr) bool {
+			clean.AddAttrs(redactAttr(a, h.redact))
+			return true
+		})
+		r = clean
+	}
 	var err error
 	if h.next.Enabled(ctx, r.Level) {
 		err = h.next.Handle(ctx, r)
@@ -154,7 +165,7 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	data := map[string]any{"message": r.Message}
 	for _, a := range h.attrs {
-		data[a.Key] = a.Value.Resolve().Any()
+		data[a.Key] = redactAttr(a, h.redact).Value.Resolve().Any()
 	}
 	r.Attrs(func(a slog.Attr) bool {
 		data[a.Key] = a.Value.Resolve().Any()
@@ -167,11 +178,40 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h *mcpLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &mcpLogHandler{next: h.next.WithAttrs(attrs), notes: h.notes, attrs: append(append([]slog.Attr{}, h.attrs...), attrs...)}
+	clean := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		clean[i] = redactAttr(a, h.redact)
+	}
+	return &mcpLogHandler{next: h.next.WithAttrs(clean), notes: h.notes, attrs: append(append([]slog.Attr{}, h.attrs...), attrs...), redact: h.redact}
 }
 
 func (h *mcpLogHandler) WithGroup(name string) slog.Handler {
-	return &mcpLogHandler{next: h.next.WithGroup(name), notes: h.notes, attrs: h.attrs}
+	return &mcpLogHandler{next: h.next.WithGroup(name), notes: h.notes, attrs: h.attrs, redact: h.redact}
+}
+
+// redactAttr scrubs a's value: strings, groups, and any other value as it would print.
+func redactAttr(a slog.Attr, redact func(string) string) slog.Attr {
+	if redact == nil {
+		return a
+	}
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, redact(v.String()))
+	case slog.KindGroup:
+		group := v.Group()
+		clean := make([]any, len(group))
+		for i, g := range group {
+			clean[i] = redactAttr(g, redact)
+		}
+		return slog.Group(a.Key, clean...)
+	case slog.KindAny:
+		printed := fmt.Sprint(v.Any())
+		if clean := redact(printed); clean != printed {
+			return slog.String(a.Key, clean)
+		}
+	}
+	return slog.Attr{Key: a.Key, Value: v}
 }
 
 // clientLogLevel is the least severe level the client asked for in this

@@ -1,8 +1,12 @@
 package skill
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,5 +137,21 @@ func TestFlushLetsTheLastNotificationSettle(t *testing.T) {
 				t.Errorf("flush waited %v, want %v", waits, tc.want)
 			}
 		})
+	}
+}
+
+// The log handler scrubs the secrets from what goes to stderr, whatever attribute holds
+// them: the message, a string, an error, a group, an attribute added with With.
+func TestLogHandlerRedactsSecrets(t *testing.T) {
+	const secret = "pat_L0g+Secret/9876543210"
+	redact := func(s string) string { return strings.ReplaceAll(s, secret, "[redacted]") }
+	var stderr bytes.Buffer
+	base := slog.NewTextHandler(&stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
+	log := slog.New(&mcpLogHandler{next: base, notes: &notifier{}, redact: redact}).With("held", secret)
+	log.Info("token "+secret+" refused", "name", secret, "err", fmt.Errorf("gandi said %s", secret),
+		slog.Group("token", "name", secret, "n", 3), "count", 7)
+	out := stderr.String()
+	if strings.Contains(out, secret) || strings.Count(out, "[redacted]") != 5 || !strings.Contains(out, "count=7") || !strings.Contains(out, "token.n=3") {
+		t.Errorf("stderr:\n%s", out)
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -513,6 +515,7 @@ func TestRenewTokenFailureAtEachStep(t *testing.T) {
 		{failAt: []string{"lock"}, err: fail, want: tools.TokenStoreFailed, wantFile: "old"},
 		{failAt: []string{"lock"}, err: auth.ErrLocked, want: tools.RenewalInProgress, wantFile: "old"},
 		{failAt: []string{"tokeninfo"}, err: &gandi.Error{Method: "GET", Path: "/tokeninfo", Status: 503}, want: tools.GandiUnavailable, wantFile: "old"},
+		{failAt: []string{"reserve"}, err: &os.PathError{Op: "write", Path: "api_token.tmp", Err: syscall.ENOSPC}, want: tools.TokenStoreFailed, wantFile: "old"},
 		{failAt: []string{"renew"}, err: &gandi.TransportError{Method: "POST", Path: renewPath, Err: fail}, want: tools.GandiUnavailable, wantFile: "old"},
 		{failAt: []string{"check_new"}, err: fail, want: tools.RenewedTokenInvalid, wantFile: "old", wantSpare: true, wantPosts: 1},
 		{failAt: []string{"store"}, err: fail, want: tools.TokenStoreFailed, wantFile: "old", wantSpare: true, wantPosts: 1},
@@ -681,6 +684,41 @@ func TestRenewTokenLockedElsewhere(t *testing.T) {
 	wantStored(t, h.tokenPath(), old.Secret, "while locked")
 }
 
+// Two configurations whose token paths link to one file share one lock: while a renewal
+// through the other path holds it, this one asks Gandi for nothing.
+func TestRenewTokenLockedThroughALink(t *testing.T) {
+	var real string
+	h, _ := renewHarness(t, false, withDeps(func(d *tools.Deps) { d.RenewLockWait = 20 * time.Millisecond }),
+		withSetup(func(h *harness) {
+			real = filepath.Join(filepath.Dir(h.config), "dotfiles", "api_token")
+			if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(h.tokenPath(), real); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(real, h.tokenPath()); err != nil {
+				t.Skip("symbolic links:", err)
+			}
+		}))
+	other := filepath.Join(h.home, "other-config", "api_token")
+	if err := os.MkdirAll(filepath.Dir(other), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, other); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := auth.TryLock(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	res, out := renewCall(h, nil)
+	if diagnosisOf(out) != tools.RenewalInProgress || len(posts(h)) != 0 {
+		t.Fatalf("want renewal_in_progress and no renewal request, got %d requests: %s", len(posts(h)), textOf(res))
+	}
+}
+
 // TestRenewTokenCancelledAfterTheRequest cancels the call while Gandi is issuing the
 // token: the rotation goes on, and the new token is stored all the same.
 func TestRenewTokenCancelledAfterTheRequest(t *testing.T) {
@@ -806,4 +844,117 @@ func TestRenewTokenInvalidInput(t *testing.T) {
 		}
 		wantStored(t, h.tokenPath(), issued(t, h, old).Secret, "after renewal")
 	})
+}
+
+// reserved lists the room a renewal reserved in dir: hidden files, with their sizes.
+func reserved(t *testing.T, dir string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && strings.HasPrefix(e.Name(), ".") {
+			out[e.Name()] = info.Size()
+		}
+	}
+	return out
+}
+
+// Before it asks Gandi, a renewal reserves the room for the new token (the temporary file
+// and the spare, 4 KiB each, flushed); when that fails, as on a full disk, nothing is
+// sent. Once done, whatever the way, no reserved file is left and no .new file holds
+// anything but a token.
+func TestRenewTokenReservesRoomBeforeAsking(t *testing.T) {
+	full := &os.PathError{Op: "write", Path: "api_token.tmp", Err: syscall.ENOSPC}
+	tests := []struct {
+		name      string
+		failAt    string
+		err       error
+		want      tools.Diagnosis
+		wantPosts int
+		wantSpare bool
+	}{
+		{name: "disk full", failAt: "reserve", err: full, want: tools.TokenStoreFailed},
+		{name: "renewed and stored", wantPosts: 1},
+		{name: "Gandi refuses", failAt: "renew", err: &gandi.Error{Method: "POST", Path: renewPath, Status: 500}, want: tools.GandiUnavailable},
+		{name: "new token fails its check", failAt: "check_new", err: errors.New("injected"), want: tools.RenewedTokenInvalid, wantPosts: 1, wantSpare: true},
+		{name: "token file cannot be replaced", failAt: "store", err: errors.New("injected"), want: tools.TokenStoreFailed, wantPosts: 1, wantSpare: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var dir string
+			var atRenew map[string]int64
+			h, old := renewHarness(t, false, withDeps(func(d *tools.Deps) {
+				d.BeforeRenewStep = func(ctx context.Context, step string) error {
+					if step == "renew" {
+						atRenew = reserved(t, dir)
+					}
+					if step == tc.failAt {
+						return tc.err
+					}
+					return nil
+				}
+			}))
+			dir = filepath.Dir(h.tokenPath())
+			res, out := renewCall(h, nil)
+			if got := diagnosisOf(out); got != tc.want {
+				t.Fatalf("diagnosis %q, want %q: %s", got, tc.want, textOf(res))
+			}
+			if n := len(posts(h)); n != tc.wantPosts {
+				t.Errorf("%d renewal requests, want %d", n, tc.wantPosts)
+			}
+			if tc.failAt != "reserve" {
+				sizes := slices.Sorted(maps.Values(atRenew))
+				if !slices.Equal(sizes, []int64{auth.ReserveSize, auth.ReserveSize}) {
+					t.Errorf("reserved before the request: %v, want two files of %d bytes", atRenew, auth.ReserveSize)
+				}
+			} else {
+				for _, want := range []string{"not asked", "full", "renew_token again"} {
+					if !strings.Contains(textOf(res), want) {
+						t.Errorf("the result does not say %q: %s", want, textOf(res))
+					}
+				}
+			}
+			if left := reserved(t, dir); len(left) != 0 {
+				t.Errorf("reserved files left: %v", left)
+			}
+			want := old.Secret
+			if tc.want == "" {
+				want = issued(t, h, old).Secret
+			}
+			wantStored(t, h.tokenPath(), want, "the token file")
+			spare, _ := stored(t, h.tokenPath()+".new")
+			switch {
+			case tc.wantSpare:
+				wantStored(t, h.tokenPath()+".new", issued(t, h, old).Secret, "the spare")
+			case spare != "":
+				t.Errorf("api_token.new left holding %d bytes", len(spare))
+			}
+			if _, err := os.Lstat(h.tokenPath() + ".new"); !tc.wantSpare && err == nil {
+				t.Error("api_token.new left behind")
+			}
+		})
+	}
+}
+
+// A renewed token of 4096 characters (the longest accepted) is stored, then used.
+func TestRenewTokenStoresALongToken(t *testing.T) {
+	long := ("pat_" + strings.Repeat("Lk3-m9_Qz", 500))[:4096]
+	h, old := renewHarness(t, false)
+	fresh := h.fake.AddToken(ganditest.Token{Secret: long, Name: "ci-bot", Scopes: old.Scopes, Entities: old.Entities})
+	body, _ := json.Marshal(map[string]any{"access_token": long, "id": fresh.ID, "name": "ci-bot",
+		"expires_at": fresh.ExpiresAt.Format(time.RFC3339), "scopes": old.Scopes, "entities": old.Entities})
+	h.fake.Inject(ganditest.Fault{Method: "POST", Path: renewPath, Status: 201, Body: string(body)})
+	res, out := renewCall(h, nil)
+	if out.Troubleshooting != nil || out.StoredAt != h.tokenPath() {
+		t.Fatalf("renewal: %s", textOf(res))
+	}
+	wantStored(t, h.tokenPath(), long, "after the renewal")
+	var v tools.VerifyTokenOutput
+	if res := h.call("verify_token", nil, &v); res.IsError || !v.Valid {
+		t.Errorf("verify_token with the long token: %s", textOf(res))
+	}
+	noSecrets(t, h, []string{old.Secret, long}, res)
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/gandi-mcp/gandi-mcp/gandi"
+	"github.com/gandi-mcp/gandi-mcp/gandi/ganditest"
 	"github.com/gandi-mcp/gandi-mcp/tools"
 )
 
@@ -239,4 +242,172 @@ func TestLeakDetector(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hideEveryOther encodes every second character of s with enc, so that no fixed
+// escaped form of s matches what an upstream sends.
+func hideEveryOther(s string, enc func(c byte) string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if i%2 == 1 {
+			b.WriteString(enc(s[i]))
+		} else {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+var (
+	escapeSeq = regexp.MustCompile(`\\u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})`)
+	entitySeq = regexp.MustCompile(`&#(x?)([0-9a-fA-F]+);`)
+)
+
+// uncover decodes, layer after layer, what an encoding could hide: \uXXXX, %XX and
+// numeric entities, the test's own decoder (not the one under test).
+func uncover(s string) string {
+	for range 4 {
+		s = escapeSeq.ReplaceAllStringFunc(s, func(m string) string {
+			v, _ := strconv.ParseUint(strings.TrimLeft(m, `\u%`), 16, 32)
+			return string(rune(v))
+		})
+		s = entitySeq.ReplaceAllStringFunc(s, func(m string) string {
+			sub := entitySeq.FindStringSubmatch(m)
+			base := 10
+			if sub[1] == "x" {
+				base = 16
+			}
+			v, _ := strconv.ParseUint(sub[2], base, 32)
+			return string(rune(v))
+		})
+		s = html.UnescapeString(s)
+	}
+	return s
+}
+
+// TestEchoedSecretsAreScrubbed has the fake echo a secret the process holds in fields
+// that have nothing to do with secrets (a token's name, an organization's name, a
+// domain's tag and owner, a renewal's name) or hidden under encodings in an error, and
+// runs every tool: no result, log or notification may repeat the secret, in any form,
+// and every structured content stays valid JSON.
+func TestEchoedSecretsAreScrubbed(t *testing.T) {
+	secret := secretPAT.secret
+	renewed := `pat_R3newed+/=&<>"\ZYXWVUTSRQPONMLK`
+	entity := func(c byte) string { return "&#" + strconv.Itoa(int(c)) + ";" }
+	percent := func(c byte) string { return "%" + strings.ToUpper(strconv.FormatUint(uint64(c), 16)) }
+	backslash := func(c byte) string { return `\\u00` + strconv.FormatUint(uint64(c), 16) }
+	errorBody := func(enc func(byte) string) string {
+		hidden := hideEveryOther(secret, enc)
+		if enc(0) == backslash(0) {
+			return `{"code": 403, "message": "bad token ` + hidden + `", "object": "` + hidden + `", "cause": "Forbidden"}`
+		}
+		js, _ := json.Marshal(map[string]any{"code": 403, "message": "bad token " + hidden, "cause": hidden, "object": "x"})
+		return string(js)
+	}
+	tests := []struct {
+		name    string
+		account func(h *harness) // builds the account; the token in use is secret
+		failing bool             // every request fails, so no expiry book is written
+	}{
+		{name: "token named after itself", account: func(h *harness) { echoAccount(h, secret, "acme", nil) }},
+		{name: "organization named after the token", account: func(h *harness) { echoAccount(h, "ci-bot", secret, nil) }},
+		{name: "domain tagged and owned by the token", account: func(h *harness) {
+			echoAccount(h, "ci-bot", "acme", func(d *gandi.Domain) { d.Tags = []string{"prod", secret}; d.Owner = secret })
+		}},
+		{name: "entity-encoded in an error", failing: true, account: func(h *harness) {
+			echoAccount(h, "ci-bot", "acme", nil)
+			h.fake.Inject(ganditest.Fault{Status: 403, Body: errorBody(entity)})
+		}},
+		{name: "URL-encoded in an error", failing: true, account: func(h *harness) {
+			echoAccount(h, "ci-bot", "acme", nil)
+			h.fake.Inject(ganditest.Fault{Status: 403, Body: errorBody(percent)})
+		}},
+		{name: "JSON-escaped twice in an error", failing: true, account: func(h *harness) {
+			echoAccount(h, "ci-bot", "acme", nil)
+			h.fake.Inject(ganditest.Fault{Status: 403, Body: errorBody(backslash)})
+		}},
+		{name: "base64 in an error", failing: true, account: func(h *harness) {
+			echoAccount(h, "ci-bot", "acme", nil)
+			js, _ := json.Marshal(map[string]any{"code": 401, "message": "bad credential Basic " + base64.StdEncoding.EncodeToString([]byte(secret))})
+			h.fake.Inject(ganditest.Fault{Status: 401, Body: string(js)})
+		}},
+		{name: "renewed token named after itself", account: func(h *harness) {
+			org := echoAccount(h, "ci-bot", "acme", nil)
+			fresh := h.fake.AddToken(ganditest.Token{Secret: renewed, Name: renewed, Scopes: allScopes,
+				Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+			body, _ := json.Marshal(map[string]any{"access_token": renewed, "id": fresh.ID, "name": renewed,
+				"expires_at": fresh.ExpiresAt.Format(time.RFC3339), "scopes": allScopes, "entities": fresh.Entities})
+			h.fake.Inject(ganditest.Fault{Method: "POST", Path: renewPath, Status: 201, Body: string(body)})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, withSetup(tt.account), withSetup(func(h *harness) {
+				h.deps.ExpiryFile = filepath.Join(filepath.Dir(h.config), "state", "expiry.json")
+			}))
+			//lint:ignore SA1019 logging/setLevel is still what clients on the 2025 protocol send
+			if err := h.client.SetLevel(context.Background(), mcp.SetLevelRequest{Params: mcp.SetLevelParams{Level: mcp.LoggingLevelDebug}}); err != nil {
+				t.Fatal(err)
+			}
+			var produced []string
+			calls := []struct {
+				tool string
+				args map[string]any
+			}{{"verify_token", nil}, {"list_domains", nil}, {"list_sharing", nil},
+				{"renew_token", map[string]any{"dry_run": true}}, {"renew_token", nil}}
+			for _, c := range calls {
+				res, err := h.callWithin(c.tool, c.args)
+				if err != nil {
+					t.Fatalf("%s: %v", c.tool, err)
+				}
+				if !json.Valid(res.RawStructuredContent) {
+					t.Errorf("%s: structured content is not valid JSON:\n%s", c.tool, res.RawStructuredContent)
+				}
+				produced = append(produced, c.tool+" text: "+textOf(res), c.tool+" structured: "+string(res.RawStructuredContent))
+			}
+			notes, _ := json.Marshal(h.notifications())
+			produced = append(produced, "stderr: "+h.stderr.String(), "notifications: "+string(notes))
+			if !strings.Contains(strings.Join(produced, ""), "[redacted]") {
+				t.Errorf("nothing was redacted: did the fake echo the secret at all?\n%s", strings.Join(produced, "\n"))
+			}
+			for _, p := range produced {
+				for _, view := range []string{p, uncover(p)} {
+					if piece, ok := leaks(view, []string{secret, renewed}); ok {
+						t.Errorf("a piece of a secret (%q) got out:\n%s", piece, p)
+						break
+					}
+				}
+			}
+			if _, err := os.Stat(h.deps.ExpiryFile); err != nil && !tt.failing {
+				t.Errorf("no expiry book written: the scan of files would prove nothing: %v", err)
+			}
+			h.scanFiles(t, []string{secret, renewed}, func(where, text string) {
+				if piece, ok := leaks(text, []string{secret, renewed}); ok {
+					t.Errorf("%s holds a piece of a secret (%q):\n%s", where, piece, text)
+				}
+			})
+		})
+	}
+}
+
+// echoAccount adds an organization, three domains (edited by domain when set) and the
+// PAT secretPAT named tokenName, stored in the token file; it returns the organization.
+func echoAccount(h *harness, tokenName, orgName string, domain func(*gandi.Domain)) gandi.Organization {
+	org := h.fake.AddOrganization(gandi.Organization{Name: orgName, Type: "company"})
+	h.fake.SeedDomains(org.ID, 3, time.Now())
+	if domain != nil {
+		var ds []gandi.Domain
+		for i := range 2 {
+			end := time.Now().Add(time.Duration(i+5) * 24 * time.Hour)
+			d := gandi.Domain{FQDN: "echo" + strconv.Itoa(i) + ".example", SharingID: org.ID, SharingSpace: &gandi.SharingSpace{ID: org.ID, Name: orgName},
+				Dates: gandi.DomainDates{RegistryEndsAt: &end}}
+			domain(&d)
+			ds = append(ds, d)
+		}
+		h.fake.AddDomains(ds...)
+	}
+	tok := h.fake.AddToken(ganditest.Token{Secret: secretPAT.secret, Name: tokenName, Scopes: allScopes,
+		Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}, ExpiresAt: time.Now().Add(10 * 24 * time.Hour)})
+	h.storeToken(tok.Secret, 0o600)
+	return org
 }

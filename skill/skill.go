@@ -61,7 +61,7 @@ func New(deps *tools.Deps) *Server {
 	if base == nil {
 		base = slog.New(slog.DiscardHandler)
 	}
-	deps.Logger = slog.New(&mcpLogHandler{next: base.Handler(), notes: n})
+	deps.Logger = slog.New(&mcpLogHandler{next: base.Handler(), notes: n, redact: deps.Redact})
 	deps.Notify = n.send
 	deps.Flush = n.flush
 	instr := instructions

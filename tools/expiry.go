@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/gandi-mcp/gandi-mcp/auth"
 )
 
 // expiryBook remembers when tokens expire, and their names, keyed by a fingerprint
@@ -62,7 +64,8 @@ func (b expiryBook) remember(secret, name string, expires time.Time, now time.Ti
 	defer expiryMu.Unlock()
 	m := b.load()
 	key := fingerprint(secret)
-	rec := TokenRecord{Name: name, ExpiresAt: expires.UTC()}
+	// Gandi's name for a token is what its owner typed, possibly the token itself.
+	rec := TokenRecord{Name: auth.Redact(name, secret), ExpiresAt: expires.UTC()}
 	if old, ok := m[key]; ok && old.ExpiresAt.Equal(rec.ExpiresAt) && old.Name == rec.Name {
 		return
 	}

@@ -137,10 +137,11 @@ const (
 	stepCheckWritable = "check_writable" // CheckWritable on the token file
 	stepLock          = "lock"           // taking the renewal lock
 	stepTokenInfo     = "tokeninfo"      // GET /tokeninfo with the current token
+	stepReserve       = "reserve"        // auth.Reserve: room on disk for the new token
 	stepRenew         = "renew"          // POST /v5/organization/access-tokens
 	stepCheckNew      = "check_new"      // GET /tokeninfo with the new token
-	stepStore         = "store"          // WriteToken over the token file
-	stepStoreNew      = "store_new"      // WriteToken to the .new file beside it
+	stepStore         = "store"          // the reserved file renamed over the token file
+	stepStoreNew      = "store_new"      // the reserved spare renamed to the .new file beside it
 )
 
 // defaultLockWait bounds how long a renewal waits for another one; a renewal is three
@@ -170,9 +171,10 @@ type rotation struct {
 	path string // the token file the new token replaces or creates
 	// before is what the token file held when this call looked, before the lock; a
 	// different content after the lock means another renewal ran meanwhile.
-	before  string
-	secrets []string // the old and, once issued, the new secret: scrubbed from failures
-	out     *RenewTokenOutput
+	before string
+	// room is the disk space taken, before the request, for the new token.
+	room *auth.Reservation
+	out  *RenewTokenOutput
 }
 
 func renewToken(ctx context.Context, d *Deps, in RenewTokenInput) (*RenewTokenOutput, error) {
@@ -199,27 +201,20 @@ func renewWith(ctx context.Context, d *Deps, in RenewTokenInput, req gandi.Renew
 	if req.Name != "" && strings.Contains(req.Name, s.cred.Secret()) {
 		return nil, invalidInput("name contains the token itself; a name is a label, never a secret")
 	}
-	r := &rotation{d: d, s: s, req: req, secrets: []string{s.cred.Secret()},
-		out: &RenewTokenOutput{Source: s.cred.Origin, Warnings: s.cred.Warnings}}
+	r := &rotation{d: d, s: s, req: req, out: &RenewTokenOutput{Source: s.cred.Origin, Warnings: s.cred.Warnings}}
 	r.path = s.cred.Origin
 	if s.cred.Source != auth.SourceFile {
 		r.path = auth.WritePath(d.Auth)
 	}
-	var out *RenewTokenOutput
-	var err error
+	// The secrets are scrubbed from whatever comes out by define, as from every tool's result.
 	switch {
 	case r.path == "":
-		err = &Failure{T: r.storeTrouble(errors.New("neither the XDG configuration directory nor the home directory is known, so there is no token file to write"))}
+		return nil, &Failure{T: r.storeTrouble(errors.New("neither the XDG configuration directory nor the home directory is known, so there is no token file to write"))}
 	case in.DryRun:
-		out, err = r.dryRun(ctx)
+		return r.dryRun(ctx)
 	default:
-		out, err = r.run(ctx)
+		return r.run(ctx)
 	}
-	var f *Failure
-	if errors.As(err, &f) {
-		scrub(&f.T, r.secrets...)
-	}
-	return out, err
 }
 
 // run is the rotation: every local check before the one request that changes anything,
@@ -247,6 +242,15 @@ func (r *rotation) run(ctx context.Context) (*RenewTokenOutput, error) {
 	if ctx.Err() != nil {
 		return nil, &Failure{T: diagnose(context.Canceled, situation{cred: r.s.cred, ep: r.d.Endpoints})}
 	}
+	// A full disk must strike now, when nothing has been asked of Gandi, not once it issued a token.
+	err = r.d.step(ctx, stepReserve)
+	if err == nil {
+		r.room, err = auth.Reserve(r.path)
+	}
+	if err != nil {
+		return nil, &Failure{T: r.reserveTrouble(err)}
+	}
+	defer r.room.Release()
 
 	// From the request on, the rotation runs to its end even if the call is cancelled:
 	// a token Gandi issues must be stored.
@@ -261,7 +265,7 @@ func (r *rotation) run(ctx context.Context) (*RenewTokenOutput, error) {
 		return nil, r.renewFailed(bg, err, info)
 	}
 	secret := rt.AccessToken.Reveal()
-	r.secrets = append(r.secrets, secret)
+	r.d.secrets.hold(secret)
 	r.d.logger().InfoContext(ctx, "Gandi issued a renewed token", "id", rt.ID, "name", rt.Name)
 	r.describe(rt)
 
@@ -272,7 +276,7 @@ func (r *rotation) run(ctx context.Context) (*RenewTokenOutput, error) {
 	r.d.progress(ctx, 4, 4, "Storing the new token")
 	err = r.d.step(bg, stepStore)
 	if err == nil {
-		err = auth.WriteToken(r.path, secret)
+		err = r.room.Store(secret)
 	}
 	if err != nil {
 		return r.keepBeside(ctx, rt, TokenStoreFailed, err)
@@ -317,7 +321,6 @@ func (r *rotation) dryRun(ctx context.Context) (*RenewTokenOutput, error) {
 	out.WouldSend = &RenewPreview{Method: "POST", URL: strings.TrimRight(r.d.Endpoints.APIURL, "/") + "/v5/organization/access-tokens",
 		Name: r.req.Name, ExpiresAt: r.req.ExpiresAt}
 	if problem != nil {
-		scrub(problem, r.secrets...)
 		out.Troubleshooting = problem
 		out.NextSteps = problem.NextSteps
 		return out, nil
@@ -582,7 +585,7 @@ func (r *rotation) keepBeside(ctx context.Context, rt *gandi.RenewedToken, diag 
 	spare := sparePath(r.path, rt.ID)
 	err := r.d.step(context.WithoutCancel(ctx), stepStoreNew)
 	if err == nil {
-		err = auth.WriteToken(spare, rt.AccessToken.Reveal())
+		err = r.room.StoreSpare(spare, rt.AccessToken.Reveal())
 	}
 	if err != nil {
 		first := "Replacing " + r.path + " failed: " + cause.Error() + "."
@@ -713,6 +716,19 @@ func (r *rotation) storeTrouble(err error) Troubleshooting {
 	return t
 }
 
+// reserveTrouble explains that the room for the new token could not be taken, so that
+// nothing was asked of Gandi.
+func (r *rotation) reserveTrouble(err error) Troubleshooting {
+	t := r.storeTrouble(err)
+	t.Summary = "Gandi was not asked to renew the token: gandi-mcp reserves room on disk for the new token before asking, and that failed: " + err.Error() + ". The previous token is unchanged in " + r.path + "."
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		dir := filepath.Dir(r.path)
+		t.LikelyCauses = []string{"The disk (or your quota) holding " + dir + " is full."}
+		t.NextSteps = append([]string{"Free some space where " + dir + " is, then call renew_token again."}, t.NextSteps[len(t.NextSteps)-1:]...)
+	}
+	return t
+}
+
 // legacyKeyRenewal explains that only a PAT can be renewed, and how to move to one.
 func legacyKeyRenewal(c *auth.Credential, ep gandi.Endpoints) Troubleshooting {
 	return Troubleshooting{
@@ -747,20 +763,4 @@ func exportCommand(path string) string {
 // shQuote quotes a path for a POSIX shell.
 func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// scrub removes the secrets from troubleshooting built from others' messages: defence in
-// depth, since no message should hold one in the first place.
-func scrub(t *Troubleshooting, secrets ...string) {
-	t.Summary = auth.Redact(t.Summary, secrets...)
-	for i := range t.LikelyCauses {
-		t.LikelyCauses[i] = auth.Redact(t.LikelyCauses[i], secrets...)
-	}
-	for i := range t.NextSteps {
-		t.NextSteps[i] = auth.Redact(t.NextSteps[i], secrets...)
-	}
-	if g := t.GandiError; g != nil {
-		g.Message = auth.Redact(g.Message, secrets...)
-		g.Excerpt = auth.Redact(g.Excerpt, secrets...)
-	}
 }

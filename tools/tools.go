@@ -71,8 +71,10 @@ type Deps struct {
 	// RenewLockWait bounds how long renew_token waits for another renewal of the same
 	// token to finish; zero means 10s.
 	RenewLockWait time.Duration
+	// secrets is every secret the process has used or received, scrubbed from results and logs.
+	secrets secretBook
 	// BeforeRenewStep, when set, runs before each step of renew_token's rotation
-	// ("check_writable", "lock", "tokeninfo", "renew", "check_new", "store", "store_new")
+	// ("check_writable", "lock", "tokeninfo", "reserve", "renew", "check_new", "store", "store_new")
 	// and an error it returns stands for that step's failure. Tests only: nil in production.
 	BeforeRenewStep func(ctx context.Context, step string) error
 }
@@ -214,15 +216,10 @@ func define[In any, Out any, PO interface {
 			c := PO(out).common()
 			c.Troubleshooting = &f.T
 			c.Demo = d.Demo
-			return result(out, f.T.text(), d.Demo, true), nil
+			return respond[Out, PO](d, out, true), nil
 		}
-		c := PO(out).common()
-		c.Demo = d.Demo
-		summary := ""
-		if c.Troubleshooting != nil {
-			summary = c.Troubleshooting.text()
-		}
-		return result(out, summary, d.Demo, false), nil
+		PO(out).common().Demo = d.Demo
+		return respond[Out, PO](d, out, false), nil
 	}
 	return Tool{Definition: def, Scopes: s.scopes, Handler: handler}
 }
@@ -231,13 +228,33 @@ func define[In any, Out any, PO interface {
 // than its JSON; writeText appends it to b.
 type texter interface{ writeText(b *strings.Builder) }
 
-// result builds a tool result whose text holds the same facts as its structured
-// content: its JSON, or the output's own compact form.
-func result(out any, summary string, demo, isError bool) *mcp.CallToolResult {
+// respond is the one way out of the process for a tool's output: its structured content
+// and its text are scrubbed of every secret the process holds, whatever field an upstream
+// echoed one in, and its troubleshooting leads the text.
+func respond[Out any, PO interface {
+	*Out
+	common() *Common
+}](d *Deps, out *Out, isError bool) *mcp.CallToolResult {
 	raw, err := json.Marshal(out)
 	if err != nil {
 		return mcp.NewToolResultError("gandi-mcp could not encode its result: " + err.Error())
 	}
+	red := d.secrets.redactor()
+	raw = scrubOutput(red, out, raw)
+	summary := ""
+	if t := PO(out).common().Troubleshooting; t != nil {
+		summary = t.text()
+	}
+	res := result(out, raw, summary, d.Demo, isError)
+	if tc, ok := res.Content[0].(mcp.TextContent); ok && red.HoldsString(tc.Text) {
+		res.Content[0] = mcp.NewTextContent(red.Redact(tc.Text))
+	}
+	return res
+}
+
+// result builds a tool result whose text holds the same facts as its structured
+// content raw: its JSON, or the output's own compact form.
+func result(out any, raw []byte, summary string, demo, isError bool) *mcp.CallToolResult {
 	var text strings.Builder
 	if demo {
 		text.WriteString("DEMO ACCOUNT (built-in fake, not your Gandi account).\n")
@@ -359,7 +376,7 @@ func (s *session) tokenInfo(ctx context.Context) (*gandi.TokenInfo, error) {
 		s.info, s.infoErr = s.client.TokenInfo(ctx)
 		s.asked = true
 		if s.infoErr == nil && s.info.ExpiresIn > 0 {
-			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), s.info.PATName, s.d.expiry(s.info), s.d.now())
+			expiryBook{s.d.ExpiryFile}.remember(s.cred.Secret(), s.d.Redact(s.info.PATName), s.d.expiry(s.info), s.d.now())
 		}
 	}
 	return s.info, s.infoErr
@@ -390,6 +407,7 @@ func (d *Deps) openShowingWarnings(ctx context.Context) (*session, error) {
 		t := credentialTrouble(err, d.Endpoints, auth.Looked(d.Auth))
 		return nil, &Failure{T: t}
 	}
+	d.secrets.hold(cred.Secret())
 	c, err := d.client(ctx, d.Endpoints, schemeOf(cred), cred.Secret())
 	if err != nil {
 		return nil, err

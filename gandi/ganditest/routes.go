@@ -92,6 +92,9 @@ func (s *Server) route(r *http.Request, body []byte) reply {
 	if tok.Apikey && r.Method != http.MethodGet {
 		return errorReply(http.StatusForbidden) // legacy keys only read
 	}
+	if rep, ok := s.routeDNS(r, tok, body); ok {
+		return rep
+	}
 	const orgPrefix = "/v5/organization/organizations/"
 	switch {
 	case p == "/v5/domain/domains":

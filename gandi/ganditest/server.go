@@ -14,6 +14,8 @@
 //     the number of matching domains, Filtered-Count the same number sent
 //     only when a filter was given, Link has rel="next" and rel="last".
 //   - POST /v5/organization/access-tokens: renews the calling PAT.
+//   - LiveDNS (/v5/livedns/...) and a domain's /livedns and /nameservers:
+//     see livedns.go.
 //
 // A missing Authorization header gets 401 with Gandi's "You must provide an
 // access token" message, an unknown token the status of
@@ -52,6 +54,7 @@ type Server struct {
 	unknownStatus int
 	omitTotal     bool
 	faults        []*fault
+	livedns       liveDNS // zones, snapshots and nameservers (livedns.go)
 	requests      []Request
 	gen           int // bumped by ResetRequests so late handlers do not touch new records
 	inFlight      int
