@@ -48,8 +48,8 @@ func newDNSHarness(t *testing.T, scopes []string, opts ...harnessOption) (*harne
 	setup := withSetup(func(h *harness) {
 		a.org = h.fake.AddOrganization(gandi.Organization{Name: "acme", Type: "company"})
 		h.fake.AddDomains(
-			gandi.Domain{FQDN: dnsZone, SharingSpace: gandi.SharingSpace{ID: a.org.ID, Name: "acme"}, Nameserver: gandi.Nameserver{Current: "livedns"}},
-			gandi.Domain{FQDN: "elsewhere.example", SharingSpace: gandi.SharingSpace{ID: a.org.ID, Name: "acme"}, Nameserver: gandi.Nameserver{Current: "other"}},
+			gandi.Domain{FQDN: dnsZone, SharingID: a.org.ID, Nameserver: gandi.Nameserver{Current: "livedns"}},
+			gandi.Domain{FQDN: "elsewhere.example", SharingID: a.org.ID, Nameserver: gandi.Nameserver{Current: "other"}},
 		)
 		if err := h.fake.SetZone(dnsZone, dnsRecords()); err != nil {
 			t.Fatal(err)
@@ -217,10 +217,10 @@ func TestChangeDNSRecordsOps(t *testing.T) {
 		want: map[[2]string]string{
 			{"www", "CNAME"}: "absent", {"www", "A"}: "10800 [203.0.113.1 203.0.113.2]", {"mail", "A"}: "600 [203.0.113.25]",
 		},
-		writes: []string{
+		writes: []string{ // sorted
+			"DELETE /v5/livedns/domains/example.com/records/www/CNAME",
 			"PUT /v5/livedns/domains/example.com/records/mail/A",
 			"PUT /v5/livedns/domains/example.com/records/www/A",
-			"DELETE /v5/livedns/domains/example.com/records/www/CNAME",
 		},
 	}}
 	for _, tc := range tests {
@@ -309,7 +309,7 @@ func TestChangeDNSRecordsValidation(t *testing.T) {
 		{"A not an IPv4 address", dnsZone, []map[string]any{change("set", "www", "A", 0, "203.0.113")}, []string{"changes[0]", "203.0.113", "IPv4"}},
 		{"A given an IPv6 address", dnsZone, []map[string]any{change("set", "x", "A", 0, "2001:db8::1")}, []string{"changes[0]", "2001:db8::1", "AAAA"}},
 		{"AAAA given an IPv4 address", dnsZone, []map[string]any{change("add", "x", "AAAA", 0, "203.0.113.7")}, []string{"changes[0]", "203.0.113.7"}},
-		{"MX without priority", dnsZone, []map[string]any{change("set", "@", "MX", 0, "mail.example.com.")}, []string{"changes[0]", "mail.example.com.", "priority"}},
+		{"MX without priority", dnsZone, []map[string]any{change("set", "@", "MX", 0, "mail.example.com.")}, []string{"changes[0]", "mail.example.com.", "PRIORITY HOST"}},
 		{"CNAME at the apex", dnsZone, []map[string]any{change("set", "@", "CNAME", 0, "other.example.net.")}, []string{"changes[0]", "apex", "ALIAS"}},
 		{"CNAME with two targets", dnsZone, []map[string]any{change("set", "x", "CNAME", 0, "a.example.net.", "b.example.net.")}, []string{"changes[0]", "CNAME"}},
 		{"SRV missing fields", dnsZone, []map[string]any{change("set", "_sip._tcp", "SRV", 0, "10 5060 sip.example.com.")}, []string{"changes[0]", "SRV", "5060"}},
@@ -353,9 +353,9 @@ func TestChangeDNSRecordsValidation(t *testing.T) {
 		{"TXT long value split", change("set", "long", "TXT", 0, strings.Repeat("k", 300)), fmt.Sprintf("10800 [\"%s\" \"%s\"]", strings.Repeat("k", 255), strings.Repeat("k", 45))},
 		{"SRV", change("set", "_sip._tcp", "SRV", 0, "10 60 5060 sip.example.com."), "10800 [10 60 5060 sip.example.com.]"},
 		{"CAA", change("set", "@", "CAA", 0, `0 issue "letsencrypt.org"`), `10800 [0 issue "letsencrypt.org"]`},
-		{"TLSA", change("set", "_443._tcp", "TLSA", 0, "3 1 1 "+strings.Repeat("ab", 32)), "10800 [3 1 1 " + strings.Repeat("ab", 32) + "]"},
-		{"SSHFP", change("set", "host", "SSHFP", 0, "4 2 "+strings.Repeat("cd", 32)), "10800 [4 2 " + strings.Repeat("cd", 32) + "]"},
-		{"DS", change("set", "sub", "DS", 0, "12345 13 2 "+strings.Repeat("ef", 32)), "10800 [12345 13 2 " + strings.Repeat("ef", 32) + "]"},
+		{"TLSA", change("set", "_443._tcp", "TLSA", 0, "3 1 1 "+strings.Repeat("ab", 32)), "10800 [3 1 1 " + strings.Repeat("AB", 32) + "]"},
+		{"SSHFP", change("set", "host", "SSHFP", 0, "4 2 "+strings.Repeat("cd", 32)), "10800 [4 2 " + strings.Repeat("CD", 32) + "]"},
+		{"DS", change("set", "sub", "DS", 0, "12345 13 2 "+strings.Repeat("ef", 32)), "10800 [12345 13 2 " + strings.Repeat("EF", 32) + "]"},
 	}
 	for _, tc := range good {
 		t.Run("plans "+tc.name, func(t *testing.T) {

@@ -37,6 +37,8 @@ type harness struct {
 	protocol string
 	// clientOpts configure the client, e.g. an elicitation handler.
 	clientOpts []client.ClientOption
+	// seeded are the domains a fault harness seeded, for tools that need a name.
+	seeded []gandi.Domain
 
 	mu     sync.Mutex
 	notes  []mcp.JSONRPCNotification

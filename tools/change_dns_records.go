@@ -19,7 +19,7 @@ type DNSChange struct {
 	Name   string   `json:"name" jsonschema:"minLength=1" jsonschema_description:"Record name relative to the zone: @ for the apex, www, _dmarc; www.example.com. is made relative."`
 	Type   string   `json:"type" jsonschema:"minLength=1" jsonschema_description:"Record type: A, AAAA, CNAME, MX, TXT, SRV, CAA, NS, ALIAS, TLSA, SSHFP, DS, ..."`
 	TTL    int      `json:"ttl,omitempty" jsonschema:"minimum=300,maximum=2592000" jsonschema_description:"Seconds, 300 to 2592000, for set and add; omit to keep the set's TTL (10800 for a new set)."`
-	Values []string `json:"values,omitempty" jsonschema:"maxItems=100" jsonschema_description:"Record data as in a zone file: 203.0.113.7; 10 mail.example.com.; \"v=spf1 include:_mailcust.gandi.net ~all\"; 0 issue \"letsencrypt.org\"."`
+	Values []string `json:"values,omitempty" jsonschema_description:"Record data as in a zone file: 203.0.113.7; 10 mail.example.com.; \"v=spf1 include:_mailcust.gandi.net ~all\"; 0 issue \"letsencrypt.org\"."`
 }
 
 // maxDNSChanges bounds one call's changes: more is a zone replacement, not an edit.
@@ -29,7 +29,7 @@ const maxDNSChanges = 100
 type ChangeDNSRecordsInput struct {
 	FQDN       string      `json:"fqdn" jsonschema:"minLength=1" jsonschema_description:"The domain whose zone changes, e.g. example.com (a unicode name is converted)."`
 	Changes    []DNSChange `json:"changes" jsonschema:"minItems=1,maxItems=100" jsonschema_description:"1 to 100 changes, made in order."`
-	NoSnapshot bool        `json:"no_snapshot,omitempty" jsonschema_description:"Apply without a restore point when the snapshot cannot be taken. Only when the person asks for it."`
+	NoSnapshot bool        `json:"no_snapshot,omitempty" jsonschema_description:"Apply without taking a restore point (no snapshot to undo with). Only when the person accepts it, e.g. after restore_point_failed."`
 	WriteArgs
 }
 

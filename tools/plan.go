@@ -51,7 +51,7 @@ const (
 type PlanResult struct {
 	Applied    bool            `json:"applied" jsonschema_description:"Whether changes were made at Gandi. false for a plan."`
 	PlanID     string          `json:"plan_id,omitempty" jsonschema_description:"A plan: pass it back with apply=true and the same arguments to make these changes. It holds no secret."`
-	Changes    []PlannedChange `json:"changes" jsonschema_description:"Each object touched, before and after."`
+	Changes    []PlannedChange `json:"changes,omitempty" jsonschema_description:"Each object touched, before and after."`
 	Warnings   []string        `json:"warnings,omitempty" jsonschema_description:"What people often regret in such a change: tell the person before applying."`
 	SnapshotID string          `json:"snapshot_id,omitempty" jsonschema_description:"The restore point taken before the first write: the id of a LiveDNS snapshot of the zone as it was."`
 	Journal    string          `json:"journal,omitempty" jsonschema_description:"The journal file the applied change was recorded in."`
