@@ -736,3 +736,63 @@ func TestChangeDNSRecordsRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestChangeDNSRecordsPartialApply: a write Gandi refuses stops new writes; the result
+// and the journal say which sets were written, which failed and which were not tried.
+func TestChangeDNSRecordsPartialApply(t *testing.T) {
+	h, a := newDNSHarness(t, allDNSScopes,
+		withDeps(func(d *tools.Deps) { d.MaxConcurrentWrites = 1 }), // writes in the plan's order
+		withSetup(func(h *harness) {
+			h.fake.Inject(ganditest.Fault{Method: http.MethodPut, Path: "/v5/livedns/domains/example.com/records/", Skip: 1, Status: http.StatusInternalServerError})
+		}))
+	args := dnsArgs{FQDN: dnsZone, Changes: []map[string]any{
+		change("set", "a1", "A", 0, "203.0.113.1"), change("set", "a2", "A", 0, "203.0.113.2"), change("set", "a3", "A", 0, "203.0.113.3"),
+	}}
+	_, res, out := h.planAndApply(t, a, args)
+	wantDNSDiagnosis(t, res, out, tools.GandiUnavailable)
+	if !out.Applied || out.SnapshotID == "" {
+		t.Errorf("applied %v snapshot %q: a partial apply is applied, with its restore point", out.Applied, out.SnapshotID)
+	}
+	var got []string
+	for _, c := range out.Changes {
+		got = append(got, c.Name+"="+c.Status)
+	}
+	if want := []string{"a1=applied", "a2=failed", "a3=not_attempted"}; !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+	if s := out.Troubleshooting.Summary; !strings.Contains(s, "1 of 3 written") || !strings.Contains(s, out.SnapshotID) {
+		t.Errorf("summary %q does not say what was written", s)
+	}
+	if zoneSet(t, h, "a1", "A") == nil || zoneSet(t, h, "a2", "A") != nil || zoneSet(t, h, "a3", "A") != nil {
+		t.Error("the zone does not match the statuses")
+	}
+	raw, err := os.ReadFile(h.deps.JournalFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e tools.JournalEntry
+	if err := json.Unmarshal(raw, &e); err != nil || e.Result != "partial" {
+		t.Errorf("journal %s (%v), want result partial", raw, err)
+	}
+}
+
+// TestChangeDNSRecordsReadBack: a set that reads back otherwise than planned is reported.
+func TestChangeDNSRecordsReadBack(t *testing.T) {
+	h, a := newDNSHarness(t, allDNSScopes, withSetup(func(h *harness) {
+		// The third read of the zone is the read-back, after the plan's and the apply's.
+		h.fake.Inject(ganditest.Fault{Method: http.MethodGet, Path: "/v5/livedns/domains/example.com/records", Skip: 2, Times: 1,
+			Rewrite: func(_ *http.Request, _ http.Header, body []byte) []byte {
+				return []byte(strings.ReplaceAll(string(body), "203.0.113.26", "203.0.113.27"))
+			}})
+	}))
+	_, res, out := h.planAndApply(t, a, dnsArgs{FQDN: dnsZone, Changes: []map[string]any{change("set", "mail", "A", 0, "203.0.113.26")}})
+	if res.IsError || !out.Applied {
+		t.Fatalf("apply: %s", textOf(res))
+	}
+	if len(out.Changes) != 1 || out.Changes[0].Status != "mismatch" {
+		t.Fatalf("changes %+v, want mail A mismatch", out.Changes)
+	}
+	if !slices.ContainsFunc(out.Warnings, func(w string) bool { return strings.Contains(w, "mail A") }) {
+		t.Errorf("warnings %v do not name mail A", out.Warnings)
+	}
+}

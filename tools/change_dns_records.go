@@ -273,9 +273,10 @@ func writeRecordSets(ctx context.Context, d *Deps, s *session, z string, planned
 	return statuses, first
 }
 
-// readBack reads the zone once and marks applied sets that do not hold what was planned.
+// readBack reads the zone once and marks applied sets that do not hold what was planned,
+// and failed ones that do (a write whose answer was lost may still have been made).
 func readBack(ctx context.Context, s *session, z string, planned []PlannedChange, statuses []string) {
-	if !slices.Contains(statuses, statusApplied) {
+	if !slices.Contains(statuses, statusApplied) && !slices.Contains(statuses, statusFailed) {
 		return
 	}
 	wire, err := s.client.Records(ctx, z)
@@ -285,15 +286,18 @@ func readBack(ctx context.Context, s *session, z string, planned []PlannedChange
 	}
 	now := zone.Normalize(z, zone.FromLiveDNS(liveDNSSets(wire)))
 	for i, c := range planned {
-		if statuses[i] != statusApplied {
+		if statuses[i] != statusApplied && statuses[i] != statusFailed {
 			continue
 		}
 		var got *zone.Set
 		if j := zone.Find(now, c.Name, c.Type); j >= 0 {
 			got = &zone.Set{TTL: now[j].TTL, Values: now[j].Values}
 		}
-		if !sameSet(got, c.After) {
+		switch {
+		case statuses[i] == statusApplied && !sameSet(got, c.After):
 			statuses[i] = statusMismatch
+		case statuses[i] == statusFailed && sameSet(got, c.After) && !sameSet(got, c.Before):
+			statuses[i] = statusApplied
 		}
 	}
 }

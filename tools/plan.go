@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -230,9 +231,39 @@ func runWrite(ctx context.Context, d *Deps, r writeRun, plan func(ctx context.Co
 		out.Warnings = append(out.Warnings, "Read back after the write, Gandi holds something else than planned for: "+strings.Join(m, ", ")+". Someone may have changed it at the same time; list the records to see.")
 	}
 	if applyErr != nil {
-		return out, r.s.fail(ctx, applyErr, r.scopes, p.object)
+		return out, partial(out, r.s.fail(ctx, applyErr, r.scopes, p.object))
 	}
 	return out, nil
+}
+
+// partial says, in the diagnosis of a failed apply, what was written before it failed:
+// a client that shows only text must not take a half-made change for none.
+func partial(out *PlanResult, err error) error {
+	var f *Failure
+	if !errors.As(err, &f) {
+		return err
+	}
+	done, total := 0, 0
+	for _, c := range out.Changes {
+		switch c.Status {
+		case statusApplied, statusMismatch:
+			done++
+			total++
+		case statusFailed, statusNotAttempted:
+			total++
+		}
+	}
+	if done == 0 {
+		f.T.Summary = "No write succeeded: " + f.T.Summary
+		return f
+	}
+	undo := ""
+	if out.SnapshotID != "" {
+		undo = " (snapshot " + out.SnapshotID + " holds what was there before)"
+	}
+	f.T.Summary = fmt.Sprintf("Only part of the change was made: %d of %d written%s, then: %s", done, total, undo, f.T.Summary)
+	f.T.NextSteps = append([]string{"Tell the person what was written and what was not (each change's status); plan again for the rest, or restore the snapshot."}, f.T.NextSteps...)
+	return f
 }
 
 func anyChange(cs []PlannedChange) bool {
