@@ -18,7 +18,24 @@ import (
 // its handler calls runWrite with a plan function: the plan reads what the change
 // touches (GET requests only) and says what it would change and how to apply it. The
 // protocol does the rest: the plan_id, the stale check, the person's confirmation,
-// the journal, the restore point, the apply and the result.
+// the journal, the restore point, the apply and the result. In a tool's run function:
+//
+//	s, err := d.open(ctx)
+//	canonical, w := canonicalArgs(in) // in embeds WriteArgs
+//	res, err := runWrite(ctx, d, writeRun{tool: name, s: s, scopes: scopes, args: w, canonical: canonical},
+//		func(ctx context.Context) (*writePlan, error) {
+//			// read (GET only), then return object, state, changes, warnings, confirm,
+//			// restorePoint (optional) and apply
+//		})
+//	out := &MyOutput{}
+//	if res != nil {
+//		out.PlanResult = *res
+//	}
+//	return out, err
+//
+// The plan function runs on every call, the apply's too (and again when the client
+// comes back with the person's answer), so the stale check always compares with what
+// Gandi holds just before the first write.
 
 // WriteArgs is embedded in the input of every tool that changes something.
 type WriteArgs struct {
