@@ -53,9 +53,11 @@ type Server struct {
 	deps  *tools.Deps
 	notes *notifier
 	log   *slog.Logger // stderr only, for the transport's own events
+	// limits bound the HTTP endpoint's clients (tests shorten them).
+	limits httpLimits
 }
 
-// New builds the server around deps. deps.Logger, deps.Flush are set here when nil.
+// New builds the server around deps. deps.Logger, deps.Flush and deps.Rotations are set here when nil.
 func New(deps *tools.Deps) *Server {
 	n := &notifier{}
 	base := deps.Logger
@@ -65,6 +67,9 @@ func New(deps *tools.Deps) *Server {
 	deps.Logger = slog.New(&mcpLogHandler{next: base.Handler(), notes: n, redact: deps.Redact})
 	deps.Notify = n.send
 	deps.Flush = n.flush
+	if deps.Rotations == nil {
+		deps.Rotations = &tools.Rotations{}
+	}
 	instr := instructions
 	if deps.Demo {
 		instr = demoInstructions + instr
@@ -84,7 +89,7 @@ func New(deps *tools.Deps) *Server {
 	for _, t := range list {
 		s.AddTool(t.Definition, t.Handler)
 	}
-	return &Server{MCP: s, Tools: list, deps: deps, notes: n, log: base}
+	return &Server{MCP: s, Tools: list, deps: deps, notes: n, log: base, limits: defaultHTTPLimits()}
 }
 
 // recoverTool turns a panic inside a tool into an isError result with

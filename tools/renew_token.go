@@ -254,6 +254,13 @@ func (r *rotation) run(ctx context.Context) (*RenewTokenOutput, error) {
 
 	// From the request on, the rotation runs to its end even if the call is cancelled:
 	// a token Gandi issues must be stored.
+	end, ok := r.d.Rotations.begin()
+	if !ok {
+		t := diagnose(context.Canceled, situation{cred: r.s.cred, ep: r.d.Endpoints})
+		t.Summary = "gandi-mcp is shutting down, so no renewal was asked of Gandi: nothing changed."
+		return nil, &Failure{T: t}
+	}
+	defer end()
 	bg := context.WithoutCancel(ctx)
 	r.d.progress(ctx, 2, 4, "Asking Gandi for a new token")
 	err = r.d.step(ctx, stepRenew)

@@ -77,6 +77,9 @@ type Deps struct {
 	// ("check_writable", "lock", "tokeninfo", "reserve", "renew", "check_new", "store", "store_new")
 	// and an error it returns stands for that step's failure. Tests only: nil in production.
 	BeforeRenewStep func(ctx context.Context, step string) error
+	// Rotations tracks renewals whose new token is not stored yet, for a shutdown to
+	// wait on; nil tracks none. The skill package sets it.
+	Rotations *Rotations
 }
 
 func (d *Deps) now() time.Time {

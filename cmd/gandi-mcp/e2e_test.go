@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -275,9 +277,19 @@ func TestCallOnDemo(t *testing.T) {
 
 var servingURL = regexp.MustCompile(`msg="serving MCP over Streamable HTTP" url=(\S+)`)
 
-func TestHTTPEveryToolOnDemoThenSIGTERM(t *testing.T) {
-	cmd := exec.Command(bin, "serve", "--demo", "--http", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), binEnv(t)...)
+// served is the binary serving HTTP.
+type served struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *lockedBuffer
+	exited chan error
+}
+
+// serveHTTP starts the binary with env and args and waits until it serves HTTP.
+func serveHTTP(t *testing.T, env []string, args ...string) *served {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -285,33 +297,78 @@ func TestHTTPEveryToolOnDemoThenSIGTERM(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	stderr := &lockedBuffer{}
+	s := &served{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan error, 1)}
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
-			fmt.Fprintln(stderr, sc.Text())
+			fmt.Fprintln(s.stderr, sc.Text())
 			if m := servingURL.FindStringSubmatch(sc.Text()); m != nil {
 				urls <- m[1]
 			}
 		}
 		close(urls)
-		exited <- cmd.Wait()
+		s.exited <- cmd.Wait()
 	}()
-	ended := false
-	defer func() {
-		if !ended {
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-exited
+			<-s.exited
 		}
-	}()
+	})
 	url, ok := <-urls
 	if !ok {
-		t.Fatalf("the server stopped before serving:\n%s", stderr)
+		t.Fatalf("the server stopped before serving:\n%s", s.stderr)
 	}
+	s.url = url
+	return s
+}
 
-	c, err := client.NewStreamableHttpClient(url)
+// status posts an initialize request with the given Authorization header ("" for none).
+func (s *served) status(t *testing.T, authorization string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.url, strings.NewReader(
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(body)
+}
+
+// httpSecret runs `gandi-mcp http-secret` with env and returns what it prints.
+func httpSecret(t *testing.T, env []string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "http-secret")
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("http-secret: %v\n%s", err, errOut.String())
+	}
+	secret := strings.TrimSpace(out.String())
+	if secret == "" || strings.Contains(out.String(), " ") {
+		t.Fatalf("http-secret printed %q: want the secret alone", out.String())
+	}
+	return secret
+}
+
+func TestHTTPEveryToolOnDemoThenSIGTERM(t *testing.T) {
+	env := binEnv(t)
+	s := serveHTTP(t, env, "serve", "--demo", "--http", "127.0.0.1:0")
+	secret := httpSecret(t, env)
+
+	c, err := client.NewStreamableHttpClient(s.url, transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + secret}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,20 +381,74 @@ func TestHTTPEveryToolOnDemoThenSIGTERM(t *testing.T) {
 	everyToolOnDemo(t, c)
 	_ = c.Close()
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
-		ended = true
+	case err := <-s.exited:
 		if err != nil {
-			t.Errorf("after SIGTERM: %v, want exit 0\n%s", err, stderr)
+			t.Errorf("after SIGTERM: %v, want exit 0\n%s", err, s.stderr)
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatalf("still running 20 s after SIGTERM\n%s", stderr)
+		t.Fatalf("still running 20 s after SIGTERM\n%s", s.stderr)
 	}
-	if !strings.Contains(stderr.String(), "shutting down") {
-		t.Errorf("no shutdown in the log:\n%s", stderr)
+	if !strings.Contains(s.stderr.String(), "shutting down") {
+		t.Errorf("no shutdown in the log:\n%s", s.stderr)
+	}
+	if strings.Contains(s.stderr.String(), secret) {
+		t.Error("the HTTP secret reached the log")
+	}
+}
+
+func TestHTTPNeedsTheSecret(t *testing.T) {
+	env := binEnv(t)
+	first := httpSecret(t, env)
+	s := serveHTTP(t, env, "serve", "--demo", "--http", "127.0.0.1:0")
+	tests := []struct {
+		name, authorization string
+		want                int
+	}{
+		{name: "no header", want: http.StatusUnauthorized},
+		{name: "a wrong secret", authorization: "Bearer " + strings.Repeat("A", len(first)), want: http.StatusUnauthorized},
+		{name: "the secret, made before the server started", authorization: "Bearer " + first, want: http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, h, body := s.status(t, tc.authorization)
+			if status != tc.want {
+				t.Fatalf("status %d, want %d: %s", status, tc.want, body)
+			}
+			if status == http.StatusUnauthorized && (!strings.HasPrefix(h.Get("WWW-Authenticate"), "Bearer") || !strings.Contains(body, "gandi-mcp http-secret")) {
+				t.Errorf("401 with WWW-Authenticate %q and body %q: want a Bearer challenge and what to send", h.Get("WWW-Authenticate"), body)
+			}
+		})
+	}
+	// The secret stays the same across runs, and its file is the user's alone.
+	if again := httpSecret(t, env); again != first {
+		t.Error("http-secret printed another secret on its second run")
+	}
+	var home string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {
+			home = v
+		}
+	}
+	if info, err := os.Stat(filepath.Join(home, "gandi-mcp", "http_secret")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the secret's file: %v (%v), want mode 0600", info, err)
+	}
+}
+
+func TestHTTPNoAuth(t *testing.T) {
+	s := serveHTTP(t, binEnv(t), "serve", "--demo", "--http", "127.0.0.1:0", "--http-no-auth")
+	if status, _, body := s.status(t, ""); status != http.StatusOK {
+		t.Errorf("--http-no-auth without a header: status %d, want 200: %s", status, body)
+	}
+	if !strings.Contains(s.stderr.String(), "warning: --http-no-auth") {
+		t.Errorf("no warning on stderr:\n%s", s.stderr)
+	}
+	code, _, stderr := runBinary(t, "serve", "--demo", "--http-no-auth")
+	if code != exitUsage || !strings.Contains(stderr, "only applies with --http") {
+		t.Errorf("--http-no-auth without --http: exit %d, %q; want a usage error", code, stderr)
 	}
 }
 

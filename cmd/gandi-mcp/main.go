@@ -55,13 +55,14 @@ type env struct {
 }
 
 var commands = []command{
-	{"serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
+	{"serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
 	{"call", "TOOL [JSON] [--json] [--demo]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
 	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
 	{"tools", "", "list the tools with their descriptions and schemas, as JSON", runTools},
 	{"version", "", "print the version", runVersion},
 	{"token", "set|path [--sandbox]", "store a token read from standard input (set [--verify]), or show where it is looked for (path)", runToken},
 	{"scopes", "", "which PAT scope each tool needs, as a table", runScopes},
+	{"http-secret", "", "print the bearer secret that clients of serve --http must send (made on first use)", runHTTPSecret},
 }
 
 func main() {
@@ -130,7 +131,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --demo (a built-in fake account, no token needed),")
-	fmt.Fprintln(w, "--http HOST:PORT (loopback only), --version, --help.")
+	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --version, --help.")
 	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL.")
 	fmt.Fprintln(w, "\nStart with: gandi-mcp demo. Then: gandi-mcp token set --verify. 'gandi-mcp COMMAND --help' tells more.")
 }
@@ -262,7 +263,15 @@ func flagNames(fs *flag.FlagSet) string {
 
 // about is each command's --help text, after its usage line.
 var about = map[string]string{
-	"serve": "Serves MCP over standard input and output: this is what an assistant runs.\nLogs go to standard error.",
+	"serve": "Serves MCP over standard input and output: this is what an assistant runs.\nLogs go to standard error.\n\n" +
+		"With --http, serves Streamable HTTP at http://HOST:PORT/mcp instead, on a loopback address only. Any local\n" +
+		"user can reach such an address, so every request must carry \"Authorization: Bearer SECRET\", where SECRET is\n" +
+		"what 'gandi-mcp http-secret' prints; --http-no-auth drops that, for local testing only. On SIGTERM or Ctrl-C,\n" +
+		"calls in flight get 5 s to finish, and a token renewal in flight up to 30 s to store its new token.",
+	"http-secret": "Prints the bearer secret of 'gandi-mcp serve --http', making it on first use: 32 random bytes\n" +
+		"(base64url), kept in a file of mode 0600 in gandi-mcp's configuration directory. Put it in your MCP\n" +
+		"client's configuration of this server as the header \"Authorization: Bearer SECRET\". It stays the same\n" +
+		"across restarts; to change it, delete the file (its path is printed on standard error).",
 	"call": "Runs one tool, as an assistant would, and prints its result: for a person on a terminal,\n" +
 		"as JSON when piped or with --json. JSON arguments are an object, e.g. '{\"all\": true}'.\nExit status: 0 ok, 1 the tool reported an error, 2 bad usage.",
 	"demo": "A guided tour of every tool on a built-in demo account: a fake Gandi inside this process.\nNo token is needed and your Gandi account is never contacted. It takes no --sandbox:\n" +
@@ -369,17 +378,32 @@ func buildDemo(e *env, sandbox, demo bool) (srv *skill.Server, done func(), err 
 }
 
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT]")
+	fs, sandbox := newFlagSet("serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]]")
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
 	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
+	noAuth := fs.Bool("http-no-auth", false, "with --http, serve without the bearer secret: any local user could act with your token (local testing only)")
 	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
 	}
-	if *httpAddr != "" {
-		if err := skill.CheckHTTPAddr(*httpAddr); err != nil {
+	httpOpts := skill.HTTPOptions{NoAuth: *noAuth}
+	switch {
+	case *httpAddr == "" && *noAuth:
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --http-no-auth only applies with --http 127.0.0.1:PORT")
+		return exitUsage
+	case *httpAddr == "":
+	case skill.CheckHTTPAddr(*httpAddr) != nil:
+		fmt.Fprintln(e.stderr, "gandi-mcp serve:", skill.CheckHTTPAddr(*httpAddr))
+		return exitUsage
+	case *noAuth:
+		fmt.Fprintln(e.stderr, "gandi-mcp: warning: --http-no-auth: any user of this machine can reach the HTTP endpoint and act with your Gandi token; use it for local testing only")
+	default:
+		secret, path, err := skill.HTTPSecret(e.getenv)
+		if err != nil {
 			fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
 			return exitUsage
 		}
+		httpOpts.Secret = secret
+		fmt.Fprintf(e.stderr, "gandi-mcp: requests must carry \"Authorization: Bearer SECRET\" with the secret kept in %s ('gandi-mcp http-secret' prints it)\n", path)
 	}
 	srv, done, err := buildDemo(e, *sandbox, *demo)
 	if err != nil {
@@ -391,7 +415,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp: demo mode: answering from a built-in fake Gandi account, not yours")
 	}
 	if *httpAddr != "" {
-		if err := srv.ServeHTTP(ctx, *httpAddr, nil); err != nil {
+		if err := srv.ServeHTTP(ctx, *httpAddr, httpOpts); err != nil {
 			fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
 			return exitToolError
 		}
@@ -527,5 +551,21 @@ func runVersion(_ context.Context, e *env, args []string) int {
 		return code
 	}
 	fmt.Fprintln(e.stdout, skill.Name, skill.Version())
+	return exitOK
+}
+
+func runHTTPSecret(_ context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("gandi-mcp http-secret", flag.ContinueOnError)
+	fs.Usage = func() { commandHelp(fs.Output(), fs, "") }
+	if code, ok := flagsOnly(e, fs, args, ""); !ok {
+		return code
+	}
+	secret, path, err := skill.HTTPSecret(e.getenv)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp http-secret:", err)
+		return exitToolError
+	}
+	fmt.Fprintln(e.stdout, secret)
+	fmt.Fprintf(e.stderr, "gandi-mcp: the secret above is kept in %s; clients of 'gandi-mcp serve --http' send it as the header \"Authorization: Bearer SECRET\"\n", path)
 	return exitOK
 }
