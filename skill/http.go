@@ -64,6 +64,12 @@ func defaultHTTPLimits() httpLimits {
 	}
 }
 
+// writeFor is the write timeout for calls limited to call: a response, SSE included,
+// must outlive the longest call GANDI_MCP_CALL_TIMEOUT allows, with room for its diagnosis.
+func (l httpLimits) writeFor(call time.Duration) time.Duration {
+	return max(l.write, call+time.Minute)
+}
+
 // ServeHTTP serves MCP over Streamable HTTP at http://addr/mcp until ctx ends,
 // then shuts down gracefully, waiting (up to 30 s) for a token renewal in flight to
 // store its new token. addr must be a loopback HOST:PORT (port 0 picks one). Every
@@ -87,7 +93,7 @@ func (s *Server) ServeHTTP(ctx context.Context, addr string, o HTTPOptions) erro
 	}
 	logger, lim := s.log, s.limits
 	hs := &http.Server{
-		ReadHeaderTimeout: lim.readHeader, ReadTimeout: lim.read, WriteTimeout: lim.write,
+		ReadHeaderTimeout: lim.readHeader, ReadTimeout: lim.read, WriteTimeout: lim.writeFor(s.deps.CallLimit()),
 		IdleTimeout: lim.idle, MaxHeaderBytes: lim.maxHeaderBytes,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

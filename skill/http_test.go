@@ -715,3 +715,17 @@ func TestRenewalRefusedOnceTheShutdownBegan(t *testing.T) {
 		t.Errorf("the token file changed (%v)", err)
 	}
 }
+
+// TestHTTPWriteTimeoutOutlivesTheCallLimit: a call allowed more time than the
+// default write timeout (GANDI_MCP_CALL_TIMEOUT up to 10m) is not cut by it.
+func TestHTTPWriteTimeoutOutlivesTheCallLimit(t *testing.T) {
+	lim := defaultHTTPLimits()
+	for _, call := range []time.Duration{time.Second, 25 * time.Second, 2 * time.Minute, 10 * time.Minute} {
+		if w := lim.writeFor(call); w < call+30*time.Second {
+			t.Errorf("call limit %s: write timeout %s leaves no room for the answer", call, w)
+		}
+	}
+	if w := lim.writeFor(25 * time.Second); w != lim.write {
+		t.Errorf("default call limit: write timeout %s, want the default %s", w, lim.write)
+	}
+}

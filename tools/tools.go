@@ -98,6 +98,9 @@ func (d *Deps) expiry(info *gandi.TokenInfo) time.Time {
 // common MCP clients give up, so that the diagnosis reaches the assistant.
 const DefaultCallTimeout = 25 * time.Second
 
+// CallLimit is the time one tool call may take (CallTimeout, or the default).
+func (d *Deps) CallLimit() time.Duration { return d.callTimeout() }
+
 func (d *Deps) callTimeout() time.Duration {
 	if d.CallTimeout > 0 {
 		return d.CallTimeout
