@@ -701,6 +701,16 @@ func TestChangeDNSRecordsRefusals(t *testing.T) {
 		res, out := h.changeDNS(t, a, args)
 		wantDNSDiagnosis(t, res, out, tools.TokenRejected)
 	})
+	t.Run("a token that may only read, refused its restore point", func(t *testing.T) {
+		h, a := newDNSHarness(t, []string{"domain:view"})
+		_, res, out := h.planAndApply(t, a, args)
+		wantDNSDiagnosis(t, res, out, tools.MissingScope)
+		for _, r := range h.writes() {
+			if !strings.HasSuffix(r.Path, "/snapshots") {
+				t.Errorf("written after the refused snapshot: %s %s", r.Method, r.Path)
+			}
+		}
+	})
 	t.Run("a token that may only read", func(t *testing.T) {
 		h, a := newDNSHarness(t, []string{"domain:view"})
 		args := args

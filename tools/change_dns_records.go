@@ -342,6 +342,12 @@ func (s *session) restoreTrouble(ctx context.Context, err error, z string) Troub
 	}
 	t := f.T
 	cause := t.Summary
+	switch t.Diagnosis {
+	case MissingScope, ResourceNotInScope, AccessDenied, TokenRejected, TokenExpired, WrongScheme, LegacyKeyRejected, WrongEnvironment:
+		// The writes would be refused the same way: no_snapshot would not help.
+		t.Summary = "Nothing was changed: the restore point (a LiveDNS snapshot of " + z + ") was refused. " + cause
+		return t
+	}
 	t.Diagnosis = RestorePointFailed
 	t.Summary = "The restore point (a LiveDNS snapshot of " + z + ") could not be taken, so nothing was changed."
 	t.LikelyCauses = append([]string{cause}, t.LikelyCauses...)
