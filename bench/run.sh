@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the figures in BENCHMARKS.md: builds the binary once, then runs
 # each benchmark. Benchmarks only: nothing here is a pass/fail test.
-# Usage: bench/run.sh [startup|overhead|list_domains|verify_token]...   (default: all four)
+# Usage: bench/run.sh [startup|overhead|list_domains|verify_token|dns]...   (default: the first four)
 # verify_token runs the same benchmark on this tree's binary and on one built
 # from BEFORE (default 8b73b16, the last commit whose verify_token sent its two
 # requests one after the other), so that one run shows before and after.
@@ -31,7 +31,9 @@ for what in "${@:-startup overhead list_domains verify_token}"; do
       (cd "$src" && go build -o "$(dirname "$bin")/gandi-mcp-before" ./cmd/gandi-mcp)
       GANDI_MCP_BIN_BEFORE="$(dirname "$bin")/gandi-mcp-before" \
         go test -run='^$' -bench='^BenchmarkVerifyTokenLatency$' -benchtime=100x -count=3 ./cmd/gandi-mcp ;;
-    *) echo "unknown benchmark $w: use startup, overhead, list_domains or verify_token" >&2; exit 2 ;;
+    dns) # change_dns_records: plan and apply of 50 set changes in a 1,000-set zone, 20 ms per request
+      go test -run='^$' -bench='^BenchmarkChangeDNSRecords$' -benchtime=10x -count=3 ./skill ;;
+    *) echo "unknown benchmark $w: use startup, overhead, list_domains, verify_token or dns" >&2; exit 2 ;;
     esac
   done
 done

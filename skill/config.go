@@ -53,6 +53,8 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 		Logger:      NewLogger(o.Stderr, o.LogLevel),
 		// Only fingerprints and dates are kept there, never a token.
 		ExpiryFile: filepath.Join(stateHome(getenv), "gandi-mcp", "expiry.json"),
+		// Every applied change is recorded there (mode 0600, directory 0700), never a secret.
+		JournalFile: filepath.Join(stateHome(getenv), "gandi-mcp", "journal.jsonl"),
 	}
 	// The other environment is asked about a refused token only on Gandi's own hosts.
 	if getenv("GANDI_API_URL") == "" && getenv("GANDI_ID_URL") == "" {

@@ -81,7 +81,7 @@ func newFaultHarness(t testing.TB, cred credential, opts ...harnessOption) (*har
 	ref := newRefuser(t)
 	setup := withSetup(func(h *harness) {
 		org := h.fake.AddOrganization(gandi.Organization{Name: "acme", Type: "company"})
-		h.fake.SeedDomains(org.ID, 5, time.Now())
+		h.seeded = h.fake.SeedDomains(org.ID, 5, time.Now())
 		tok := h.fake.AddToken(ganditest.Token{Secret: cred.secret, Name: "evidence", Scopes: allScopes,
 			Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}, Apikey: cred.apikey})
 		if cred.apikey {
@@ -96,6 +96,23 @@ func newFaultHarness(t testing.TB, cred credential, opts ...harnessOption) (*har
 		d.HTTPClient = &http.Client{Transport: ref.tr}
 	})
 	return newHarness(t, append([]harnessOption{setup, deps}, opts...)...), ref
+}
+
+// args are arguments with which tool does its work on the fault harness's account:
+// none for most tools; a plan (apply false, so nothing changes) for a write tool.
+func (h *harness) args(tool string) map[string]any {
+	h.t.Helper()
+	switch tool {
+	case "change_dns_records":
+		for _, d := range h.seeded {
+			if d.Nameserver.Current == "livedns" {
+				return map[string]any{"fqdn": d.FQDN, "changes": []map[string]any{
+					{"op": "add", "name": "gandi-mcp-test", "type": "TXT", "values": []string{"sample"}}}}
+			}
+		}
+		h.t.Fatal("no seeded domain is on LiveDNS")
+	}
+	return map[string]any{}
 }
 
 // faultCase is one way Gandi, or the way to it, misbehaves, and the diagnoses that make sense for it.
@@ -294,7 +311,7 @@ func TestFaults(t *testing.T) {
 				t.Run(fc.name, func(t *testing.T) {
 					before := len(h.fake.Requests())
 					h.inject(ref, fc)
-					res, err := h.callWithin(tool, map[string]any{})
+					res, err := h.callWithin(tool, h.args(tool))
 					h.clear(ref)
 					if err != nil {
 						t.Fatalf("protocol error instead of a result: %v", err)

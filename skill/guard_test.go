@@ -60,8 +60,15 @@ func TestToolsAreWellFormed(t *testing.T) {
 			if _, ok := out.Properties["troubleshooting"]; !ok {
 				t.Error("output schema lacks troubleshooting: clients that validate structuredContent would throw on our errors")
 			}
+			var in struct {
+				Properties map[string]any `json:"properties"`
+			}
+			_ = json.Unmarshal(def.RawInputSchema, &in)
+			_, writes := in.Properties["apply"]
 			for _, r := range out.Required {
-				if def.Name != "verify_token" || r != "valid" {
+				// Both are in every result, errors too: a Go bool is never omitted.
+				always := (def.Name == "verify_token" && r == "valid") || (writes && r == "applied")
+				if !always {
 					t.Errorf("output field %q is required, so an error result (troubleshooting only) would not validate", r)
 				}
 			}

@@ -35,6 +35,10 @@ type harness struct {
 	// protocol is the version the client asks for: the latest (stateless, per-request
 	// log levels) unless withProtocol picks a handshake-era one.
 	protocol string
+	// clientOpts configure the client, e.g. an elicitation handler.
+	clientOpts []client.ClientOption
+	// seeded are the domains a fault harness seeded, for tools that need a name.
+	seeded []gandi.Domain
 
 	mu     sync.Mutex
 	notes  []mcp.JSONRPCNotification
@@ -68,6 +72,11 @@ func withDeps(f func(*tools.Deps)) harnessOption {
 // withProtocol makes the client ask for protocol version v.
 func withProtocol(v string) harnessOption { return func(h *harness) { h.protocol = v } }
 
+// withClient configures the MCP client, e.g. with client.WithElicitationHandler.
+func withClient(opts ...client.ClientOption) harnessOption {
+	return func(h *harness) { h.clientOpts = append(h.clientOpts, opts...) }
+}
+
 // withSetup runs f once the fake exists and before the server starts.
 func withSetup(f func(*harness)) harnessOption { return f }
 
@@ -91,6 +100,8 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		Logger:    slog.New(slog.NewTextHandler(h.stderr, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Retry:     gandi.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond},
 		Timeout:   5 * time.Second,
+		// Applied changes are journalled in the test's own state directory.
+		JournalFile: filepath.Join(root, "state", "gandi-mcp", "journal.jsonl"),
 	}
 	for _, o := range opts {
 		o(h)
@@ -106,7 +117,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		_ = srv.ServeStdio(ctx, inR, outW, h.stderr)
 		_ = outW.Close()
 	}()
-	h.client = client.NewClient(transport.NewIO(outR, inW, io.NopCloser(bytes.NewReader(nil))))
+	h.client = client.NewClient(transport.NewIO(outR, inW, io.NopCloser(bytes.NewReader(nil))), h.clientOpts...)
 	h.client.OnNotification(func(n mcp.JSONRPCNotification) {
 		h.mu.Lock()
 		h.notes = append(h.notes, n)

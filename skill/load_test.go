@@ -39,7 +39,7 @@ func TestLoad(t *testing.T) {
 	for _, tool := range res.Tools {
 		e := expectation{name: tool.Name, readOnly: tool.Annotations.ReadOnlyHint != nil && *tool.Annotations.ReadOnlyHint}
 		if e.readOnly {
-			r, err := h.callWithin(tool.Name, map[string]any{})
+			r, err := h.callWithin(tool.Name, h.args(tool.Name))
 			if err != nil || r.IsError {
 				t.Fatalf("%s alone: %v %s", tool.Name, err, textOfResult(r))
 			}
@@ -54,8 +54,9 @@ func TestLoad(t *testing.T) {
 	failures := make(chan string, loadCalls)
 	for i := range loadCalls {
 		e := cycle[i%len(cycle)]
+		args := h.args(e.name)
 		wg.Go(func() {
-			r, err := h.callWithin(e.name, map[string]any{})
+			r, err := h.callWithin(e.name, args)
 			if err != nil {
 				failures <- fmt.Sprintf("call %d (%s): protocol error %v", i, e.name, err)
 				return

@@ -39,6 +39,7 @@ const instructions = `gandi-mcp works with the person's Gandi account through th
 - list_domains: for "what expires soon" use expiring_within_days (it reads every page); all=true reads every page; one page otherwise. Relay its notes: they say when the list is partial.
 - list_sharing: the organizations (sharing_id) the token reaches, its scopes, and domain counts; teams and other tokens are only in the admin page it names.
 - renew_token: when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.
+- change_dns_records: call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.
 - Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
 - Never ask the person to paste a token into the chat: tokens are stored with "gandi-mcp token set", which reads standard input.`
 
@@ -80,6 +81,8 @@ func New(deps *tools.Deps) *Server {
 		server.WithInstructions(instr),
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
+		// Write tools ask the person to confirm, when the client can (tools/confirm.go).
+		server.WithElicitation(),
 		server.WithToolHandlerMiddleware(recoverTool(deps)),
 	)
 	list := tools.All(deps)

@@ -60,6 +60,12 @@ type Deps struct {
 	// ExpiryFile remembers token expiries (by fingerprint, never the token) so
 	// that a later refusal can be diagnosed as expiry; "" disables it.
 	ExpiryFile string
+	// JournalFile is where applied changes are recorded ($XDG_STATE_HOME/gandi-mcp/journal.jsonl);
+	// Journal, when set, is used instead (hosted mode writes audit lines elsewhere).
+	JournalFile string
+	Journal     Journal
+	// MaxConcurrentWrites bounds how many record sets one apply writes at once; zero means 4.
+	MaxConcurrentWrites int
 	// MaxConcurrentPages bounds list_domains' parallel page fetches; zero means 8.
 	MaxConcurrentPages int
 	// RenewLockWait bounds how long renew_token waits for another renewal of the same
@@ -138,7 +144,7 @@ type Tool struct {
 
 // All returns every tool, in the order they are listed.
 func All(d *Deps) []Tool {
-	return []Tool{VerifyToken(d), ListDomains(d), ListSharing(d), RenewToken(d)}
+	return []Tool{VerifyToken(d), ListDomains(d), ListSharing(d), RenewToken(d), ChangeDNSRecords(d)}
 }
 
 // Common is embedded in every tool's output, so that error results (which carry
@@ -156,6 +162,8 @@ type profile struct{ readOnly, destructive, idempotent, openWorld bool }
 var (
 	readProfile   = profile{readOnly: true, destructive: false, idempotent: true, openWorld: true}
 	rotateProfile = profile{readOnly: false, destructive: false, idempotent: false, openWorld: true}
+	// recordsProfile is a change of records: it replaces or removes what was there.
+	recordsProfile = profile{readOnly: false, destructive: true, idempotent: false, openWorld: true}
 )
 
 type spec struct {
@@ -189,6 +197,7 @@ func define[In any, Out any, PO interface {
 			defer d.Flush(ctx)
 		}
 		ctx = withProgressToken(ctx, req)
+		ctx = withRoundTrip(ctx, req.Params.MultiRoundTripParams)
 		ctx, cancel := withCallLimit(ctx, d.callTimeout())
 		defer cancel()
 		var in In
@@ -196,6 +205,10 @@ func define[In any, Out any, PO interface {
 		err := decodeArguments(req, &in)
 		if err == nil {
 			out, err = run(ctx, in)
+		}
+		var ni *needInput
+		if errors.As(err, &ni) {
+			return ni.result, nil // the client asks the person, then calls again
 		}
 		if err != nil {
 			var f *Failure

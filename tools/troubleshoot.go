@@ -43,6 +43,11 @@ const (
 	RenewalInProgress   Diagnosis = "renewal_in_progress"
 	TokenStoreFailed    Diagnosis = "token_store_failed"
 	RenewedTokenInvalid Diagnosis = "renewed_token_unverified"
+	StalePlan           Diagnosis = "stale_plan"
+	Declined            Diagnosis = "declined"
+	RestorePointFailed  Diagnosis = "restore_point_failed"
+	DNSNotHosted        Diagnosis = "dns_not_hosted"
+	JournalUnavailable  Diagnosis = "journal_unavailable"
 	Internal            Diagnosis = "internal_error"
 )
 
@@ -73,6 +78,11 @@ var Diagnoses = []struct {
 	{RenewalInProgress, "Another renewal of the same token is running, or replaced it while this call waited; nothing was sent.", "Wait for it to finish, then run verify_token."},
 	{TokenStoreFailed, "The token file cannot be written (or would overwrite another token), so no renewal was asked for; or a renewed token could not be stored in place.", "Fix the file's directory permissions as the message says, then retry."},
 	{RenewedTokenInvalid, "Gandi issued a new token that did not pass its check; the old token was kept.", "Look at the .new file the result names; run verify_token."},
+	{DNSNotHosted, "The domain's DNS is not served by Gandi's LiveDNS, so its records are not edited here.", "Edit the records where its nameservers point (the summary names them), or switch the domain to LiveDNS in Gandi's admin."},
+	{StalePlan, "What the plan read has changed at Gandi since it was made (someone edited it in between); nothing was changed.", "Plan again without apply, show the new plan to the person, and apply with its plan_id."},
+	{Declined, "The person declined or cancelled the change when asked to confirm it; nothing was changed.", "Ask the person what they want instead."},
+	{RestorePointFailed, "The restore point (a LiveDNS snapshot of the zone) could not be taken before the change, so nothing was changed.", "Call again later; or, if the person accepts a change without a restore point, plan and apply with no_snapshot=true."},
+	{JournalUnavailable, "The journal of changes ($XDG_STATE_HOME/gandi-mcp/journal.jsonl) cannot be written, so nothing was changed.", "Make the directory the message names writable (mode 0700), or set XDG_STATE_HOME, then apply again."},
 	{Internal, "An unexpected error inside gandi-mcp.", "Report it with the stderr log; nothing secret is in it."},
 }
 

@@ -406,3 +406,19 @@ func count(n int) string {
 	}
 	return fmt.Sprintf("%d values", n)
 }
+
+// Check checks every change as Apply does before it reads the zone: its op, name, type,
+// TTL and values, and the rules of a set that set gives in full. It needs no zone, so
+// that bad input is refused before any request; the first bad change is a *ChangeError.
+func Check(zone string, changes []Change) error {
+	z, err := CanonicalZone(zone)
+	if err != nil {
+		return err
+	}
+	for i, c := range changes {
+		if _, err := checkChange(z, c); err != nil {
+			return &ChangeError{Index: i, Change: c, Err: err}
+		}
+	}
+	return nil
+}

@@ -377,3 +377,37 @@ func TestNormalizeReadHostsAsZoneFile(t *testing.T) {
 		t.Errorf("summaries %q, want %q", strings.Join(sums, "|"), want)
 	}
 }
+
+// TestCheck: every change is checked without the zone, as Apply checks it first; what
+// needs the zone (a value to remove that is not there) is left to Apply.
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		changes []Change
+		index   int // of the refused change; -1 when all pass
+	}{
+		{"all good", []Change{{Op: OpSet, Name: "www", Type: "A", Values: []string{"203.0.113.7"}}, {Op: OpDelete, Name: "old", Type: "TXT"}}, -1},
+		{"removing what may not be there is for Apply", []Change{{Op: OpRemove, Name: "nowhere", Type: "A", Values: []string{"203.0.113.7"}}}, -1},
+		{"a bad address second", []Change{{Op: OpSet, Name: "a", Type: "A", Values: []string{"203.0.113.7"}}, {Op: OpAdd, Name: "b", Type: "A", Values: []string{"203.0.113"}}}, 1},
+		{"a CNAME at the apex", []Change{{Op: OpSet, Name: "@", Type: "CNAME", Values: []string{"x.example.net."}}}, 0},
+		{"a TTL out of range", []Change{{Op: OpSet, Name: "a", Type: "A", TTL: 299, Values: []string{"203.0.113.7"}}}, 0},
+		{"a name of another zone", []Change{{Op: OpSet, Name: "www.other.org.", Type: "A", Values: []string{"203.0.113.7"}}}, 0},
+		{"an unknown op", []Change{{Op: "replace", Name: "a", Type: "A", Values: []string{"203.0.113.7"}}}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Check("example.com", tc.changes)
+			var ce *ChangeError
+			switch {
+			case tc.index < 0 && err != nil:
+				t.Errorf("Check = %v, want nil", err)
+			case tc.index >= 0 && (!errors.As(err, &ce) || ce.Index != tc.index):
+				t.Errorf("Check = %v, want a *ChangeError at %d", err, tc.index)
+			}
+		})
+	}
+	var ne *NameError
+	if err := Check("exa mple.com", nil); !errors.As(err, &ne) {
+		t.Errorf("Check of a bad zone = %v, want a *NameError", err)
+	}
+}

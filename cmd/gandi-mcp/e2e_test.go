@@ -113,6 +113,36 @@ func call(t *testing.T, c *client.Client, name string, args any) (*mcp.CallToolR
 	return res, out
 }
 
+// demoArgs are arguments with which tool does its work on the demo account: none for a
+// tool that needs none; for a write tool, a plan (apply false: nothing changes).
+func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
+	t.Helper()
+	if len(tool.InputSchema.Required) == 0 {
+		return map[string]any{}
+	}
+	if tool.Name != "change_dns_records" {
+		t.Fatalf("%s needs arguments and demoArgs has none for it", tool.Name)
+	}
+	res, _ := call(t, c, "list_domains", map[string]any{"all": true})
+	var list struct {
+		Domains []struct {
+			FQDN       string `json:"fqdn"`
+			Nameserver string `json:"nameserver"`
+		} `json:"domains"`
+	}
+	if err := json.Unmarshal(res.RawStructuredContent, &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range list.Domains {
+		if d.Nameserver == "livedns" {
+			return map[string]any{"fqdn": d.FQDN, "changes": []map[string]any{
+				{"op": "add", "name": "gandi-mcp-e2e", "type": "TXT", "values": []string{"e2e"}}}}
+		}
+	}
+	t.Fatal("no demo domain is on LiveDNS")
+	return nil
+}
+
 // everyToolOnDemo calls every listed tool with no arguments, then with an
 // unknown one, and checks the results are demo results and errors say what to do.
 func everyToolOnDemo(t *testing.T, c *client.Client) {
@@ -126,7 +156,7 @@ func everyToolOnDemo(t *testing.T, c *client.Client) {
 	}
 	for _, tool := range list.Tools {
 		t.Run(tool.Name, func(t *testing.T) {
-			res, out := call(t, c, tool.Name, map[string]any{})
+			res, out := call(t, c, tool.Name, demoArgs(t, c, tool))
 			if res.IsError {
 				t.Fatalf("on the demo account, with no arguments: isError: %s", resultText(res))
 			}
