@@ -24,7 +24,7 @@ func (l *boundedList[T]) UnmarshalJSON(data []byte) error { return l.decodeJSON(
 // json.Unmarshal first would scan the whole page twice more.
 func (l *boundedList[T]) decodeJSON(data []byte) error {
 	l.items, l.dropped = l.items[:0], 0
-	data = bytes.TrimSpace(data)
+	data = bytes.Trim(data, " \t\r\n") // JSON's white space only: bytes.TrimSpace also drops \f and \v
 	if string(data) == "null" {
 		return nil
 	}
