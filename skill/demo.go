@@ -41,7 +41,7 @@ func StartDemo() (*Demo, error) {
 	d := &Demo{Fake: fake, Org: org, dir: dir}
 	d.Good = fake.AddToken(ganditest.Token{
 		Name:     "demo-token",
-		Scopes:   []string{"domain:view", "domain:renew", "organization:view"},
+		Scopes:   []string{"domain:view", "domain:tech", "domain:renew", "organization:view"},
 		Entities: []gandi.Entity{ganditest.OrganizationEntity(org)},
 		// Issued for 90 days a month ago: a renewal, which keeps that lifetime, moves the expiry a month forward.
 		CreatedAt: now.Add(-30 * 24 * time.Hour),

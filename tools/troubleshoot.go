@@ -34,6 +34,7 @@ const (
 	AccessDenied        Diagnosis = "access_denied"
 	WrongEnvironment    Diagnosis = "wrong_environment"
 	NotFound            Diagnosis = "not_found"
+	DNSNotHosted        Diagnosis = "dns_not_hosted"
 	InvalidInput        Diagnosis = "invalid_input"
 	RequestRejected     Diagnosis = "request_rejected"
 	RateLimited         Diagnosis = "rate_limited"
@@ -64,6 +65,7 @@ var Diagnoses = []struct {
 	{AccessDenied, "Gandi refused the operation for this account although the token has the scope.", "Ask the organization's owner for the right permission."},
 	{WrongEnvironment, "The token belongs to the other environment (production vs sandbox).", "Run with or without --sandbox (GANDI_SANDBOX=1) to match the token."},
 	{NotFound, "Gandi does not know the requested object.", "Check the name or id; list what the token sees first."},
+	{DNSNotHosted, "The domain's DNS is not served by Gandi's LiveDNS, so its records are not edited here.", "Edit the records where its nameservers point (the summary names them), or move its DNS to LiveDNS."},
 	{InvalidInput, "The tool's arguments are not valid; nothing was sent to Gandi.", "Call the tool again with the values the message says are valid."},
 	{RequestRejected, "Gandi refused the request's values (HTTP 400).", "Correct the fields listed in gandi_error.errors."},
 	{RateLimited, "Gandi's rate limit was reached (1000 requests a minute per IP).", "Wait retry_after_seconds (or a minute) and call again."},

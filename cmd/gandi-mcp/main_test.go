@@ -338,7 +338,7 @@ func TestScopes(t *testing.T) {
 		if !strings.HasPrefix(lines[0], "TOOL") || !strings.Contains(lines[0], "SCOPES NEEDED") {
 			t.Errorf("header = %q", lines[0])
 		}
-		for i, ts := range skill.ToolScopes() {
+		for i, ts := range mustToolScopes(t, skill.Selection{}) {
 			want := strings.Join(ts.Scopes, ", ")
 			if want == "" {
 				want = "none"
@@ -492,7 +492,7 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	registered := map[string]bool{}
-	for _, ts := range skill.ToolScopes() {
+	for _, ts := range mustToolScopes(t, skill.Selection{}) {
 		registered[ts.Tool] = true
 	}
 	for _, s := range demoSteps {
@@ -780,4 +780,13 @@ func TestCallTimeoutSetting(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustToolScopes(t *testing.T, sel skill.Selection) []skill.ToolScope {
+	t.Helper()
+	list, err := skill.ToolScopes(sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }
