@@ -35,6 +35,9 @@ type harness struct {
 	// protocol is the version the client asks for: the latest (stateless, per-request
 	// log levels) unless withProtocol picks a handshake-era one.
 	protocol string
+	// sel picks the tools the server offers (all by default); init is the server's handshake answer.
+	sel  Selection
+	init *mcp.InitializeResult
 
 	mu     sync.Mutex
 	notes  []mcp.JSONRPCNotification
@@ -68,6 +71,9 @@ func withDeps(f func(*tools.Deps)) harnessOption {
 // withProtocol makes the client ask for protocol version v.
 func withProtocol(v string) harnessOption { return func(h *harness) { h.protocol = v } }
 
+// withSelection makes the server offer the tools sel picks.
+func withSelection(sel Selection) harnessOption { return func(h *harness) { h.sel = sel } }
+
 // withSetup runs f once the fake exists and before the server starts.
 func withSetup(f func(*harness)) harnessOption { return f }
 
@@ -95,7 +101,10 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	for _, o := range opts {
 		o(h)
 	}
-	srv := New(h.deps)
+	srv, err := NewSelected(h.deps, h.sel)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()   // client -> server
@@ -126,7 +135,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = h.protocol
 	init.Params.ClientInfo = mcp.Implementation{Name: "harness", Version: "1"}
-	if _, err := h.client.Initialize(ctx, init); err != nil {
+	if h.init, err = h.client.Initialize(ctx, init); err != nil {
 		t.Fatal(err)
 	}
 	return h

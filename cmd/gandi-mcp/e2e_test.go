@@ -122,11 +122,25 @@ func everyToolOnDemo(t *testing.T, c *client.Client) {
 	if len(list.Tools) == 0 {
 		t.Fatal("tools/list is empty")
 	}
+	// A tool that requires fqdn gets the demo's first domain, which is on LiveDNS.
+	var first struct {
+		Domains []struct{ FQDN string }
+	}
+	if res, _ := call(t, c, "list_domains", map[string]any{"per_page": 1}); json.Unmarshal(res.RawStructuredContent, &first) != nil || len(first.Domains) != 1 {
+		t.Fatalf("list_domains on the demo: %s", resultText(res))
+	}
 	for _, tool := range list.Tools {
 		t.Run(tool.Name, func(t *testing.T) {
-			res, out := call(t, c, tool.Name, map[string]any{})
+			args := map[string]any{}
+			for _, r := range tool.InputSchema.Required {
+				if r != "fqdn" {
+					t.Fatalf("no demo value for the required argument %s", r)
+				}
+				args[r] = first.Domains[0].FQDN
+			}
+			res, out := call(t, c, tool.Name, args)
 			if res.IsError {
-				t.Fatalf("on the demo account, with no arguments: isError: %s", resultText(res))
+				t.Fatalf("on the demo account, with only its required arguments %v: isError: %s", args, resultText(res))
 			}
 			if !out.Demo || !strings.HasPrefix(resultText(res), "DEMO ACCOUNT") {
 				t.Errorf("a demo result not marked demo: demo=%v, text %.60q", out.Demo, resultText(res))

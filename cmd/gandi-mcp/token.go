@@ -210,8 +210,9 @@ func runScopes(ctx context.Context, e *env, args []string) int {
 	if *sandbox {
 		page = gandi.EndpointsFor(gandi.Sandbox).PATPageURL()
 	}
+	fmt.Fprintln(e.stdout)
 	if len(all) > 0 {
-		fmt.Fprintf(e.stdout, "\nEvery tool: %s.\n", strings.Join(all, ", "))
+		fmt.Fprintf(e.stdout, "Every tool: %s.\n", strings.Join(all, ", "))
 	}
 	fmt.Fprintf(e.stdout, "Create the token at %s with the scopes of the tools you use, and no more.\n", page)
 	return exitOK
