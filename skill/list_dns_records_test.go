@@ -3,6 +3,7 @@ package skill
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -348,4 +349,29 @@ func offered(t *testing.T, h *harness) []string {
 		names = append(names, tool.Name)
 	}
 	return names
+}
+
+// TestListDNSRecordsOfAZoneTooLong: past the client's bound the call says so and points to
+// the zone file, which still reads.
+func TestListDNSRecordsOfAZoneTooLong(t *testing.T) {
+	h := newHarness(t, withDNSAccount([]string{"domain:view"}))
+	sets := make([]gandi.RecordSet, gandi.MaxListItems+1)
+	for i := range sets {
+		sets[i] = gandi.RecordSet{Name: "h" + strconv.Itoa(i), Type: "A", TTL: 300, Values: []string{"192.0.2.1"}}
+	}
+	if err := h.fake.SetZone(dnsZone, sets); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.SetLiveDNSPageSize(1000)
+	var out tools.ListDNSRecordsOutput
+	res := h.call("list_dns_records", map[string]any{"fqdn": dnsZone}, &out)
+	tr := out.Troubleshooting
+	if !res.IsError || tr == nil || tr.Diagnosis != tools.BadResponse || !strings.Contains(tr.Summary, "20000") ||
+		!strings.Contains(strings.Join(tr.NextSteps, " "), "format zone") {
+		t.Fatalf("isError %v troubleshooting %+v: want bad_response naming the bound and format zone", res.IsError, tr)
+	}
+	var zone tools.ListDNSRecordsOutput
+	if res := h.call("list_dns_records", map[string]any{"fqdn": dnsZone, "format": "zone"}, &zone); res.IsError || !strings.Contains(zone.Zone, "h20000 300 IN A 192.0.2.1") {
+		t.Errorf("format zone: isError %v, %d bytes", res.IsError, len(zone.Zone))
+	}
 }

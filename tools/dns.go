@@ -78,7 +78,7 @@ func (s *session) dnsFail(ctx context.Context, err error, d dnsDomain, write boo
 		return &Failure{T: Troubleshooting{
 			Diagnosis:   BadResponse,
 			Summary:     fmt.Sprintf("The zone of %s is longer than gandi-mcp reads in one call (more than %d record sets or %d pages).", d.ascii, gandi.MaxListItems, gandi.MaxListPages),
-			NextSteps:   []string{"Ask for one name or one type (name, type), or for the zone file (format zone)."},
+			NextSteps:   []string{"Ask for the zone file instead (list_dns_records with format zone): it comes in one answer."},
 			Environment: string(s.d.Endpoints.Env),
 		}}
 	case errors.As(err, &ge) && ge.Status == http.StatusForbidden:
