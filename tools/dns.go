@@ -24,9 +24,6 @@ var (
 
 const docsLiveDNS = "https://api.gandi.net/docs/livedns/"
 
-// fqdnDescription is the fqdn argument's description, the same in every DNS tool.
-const fqdnDescription = "The domain whose zone to use, e.g. example.com; a unicode name (café.fr) is accepted and converted."
-
 // dnsDomain is a domain name given to a DNS tool, as LiveDNS names it.
 type dnsDomain struct {
 	ascii   string // lowercase, punycode, no trailing dot
