@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -81,7 +82,11 @@ func newFaultHarness(t testing.TB, cred credential, opts ...harnessOption) (*har
 	ref := newRefuser(t)
 	setup := withSetup(func(h *harness) {
 		org := h.fake.AddOrganization(gandi.Organization{Name: "acme", Type: "company"})
-		h.fake.SeedDomains(org.ID, 5, time.Now())
+		h.fqdn = h.fake.SeedDomains(org.ID, 5, time.Now())[0].FQDN // the first is on LiveDNS
+		// A snapshot, so that every answer is long enough for a trickled body to outlast the timeout.
+		if _, err := h.fake.AddSnapshot(h.fqdn, gandi.Snapshot{Name: "before the faults"}); err != nil {
+			t.Fatal(err)
+		}
 		tok := h.fake.AddToken(ganditest.Token{Secret: cred.secret, Name: "evidence", Scopes: allScopes,
 			Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}, Apikey: cred.apikey})
 		if cred.apikey {
@@ -251,6 +256,31 @@ func troubleshootingOf(t *testing.T, res *mcp.CallToolResult) (map[string]json.R
 	return fields, &tr
 }
 
+// requiredArgs is each tool's required arguments, by tool name.
+var requiredArgs = sync.OnceValue(func() map[string][]string {
+	out := map[string][]string{}
+	for _, tool := range New(&tools.Deps{Endpoints: gandi.EndpointsFor(gandi.Production)}).Tools {
+		var schema struct{ Required []string }
+		_ = json.Unmarshal(tool.Definition.RawInputSchema, &schema)
+		out[tool.Definition.Name] = schema.Required
+	}
+	return out
+})
+
+// argsFor is the least a tool needs to run on the harness's account: its required
+// arguments (fqdn: h.fqdn), nothing else.
+func (h *harness) argsFor(tool string) map[string]any {
+	h.t.Helper()
+	args := map[string]any{}
+	for _, name := range requiredArgs()[tool] {
+		if name != "fqdn" || h.fqdn == "" {
+			h.t.Fatalf("%s requires %s, which the harness cannot give", tool, name)
+		}
+		args[name] = h.fqdn
+	}
+	return args
+}
+
 // toolNames lists every registered tool, so that tools added later are covered too.
 func toolNames(t testing.TB) []string {
 	t.Helper()
@@ -294,7 +324,7 @@ func TestFaults(t *testing.T) {
 				t.Run(fc.name, func(t *testing.T) {
 					before := len(h.fake.Requests())
 					h.inject(ref, fc)
-					res, err := h.callWithin(tool, map[string]any{})
+					res, err := h.callWithin(tool, h.argsFor(tool))
 					h.clear(ref)
 					if err != nil {
 						t.Fatalf("protocol error instead of a result: %v", err)

@@ -38,6 +38,8 @@ type harness struct {
 	// sel picks the tools the server offers (all by default); init is the server's handshake answer.
 	sel  Selection
 	init *mcp.InitializeResult
+	// fqdn is a domain of the account on LiveDNS, for the tools that require one ("" when none).
+	fqdn string
 
 	mu     sync.Mutex
 	notes  []mcp.JSONRPCNotification

@@ -39,7 +39,7 @@ func TestLoad(t *testing.T) {
 	for _, tool := range res.Tools {
 		e := expectation{name: tool.Name, readOnly: tool.Annotations.ReadOnlyHint != nil && *tool.Annotations.ReadOnlyHint}
 		if e.readOnly {
-			r, err := h.callWithin(tool.Name, map[string]any{})
+			r, err := h.callWithin(tool.Name, h.argsFor(tool.Name))
 			if err != nil || r.IsError {
 				t.Fatalf("%s alone: %v %s", tool.Name, err, textOfResult(r))
 			}
@@ -55,7 +55,7 @@ func TestLoad(t *testing.T) {
 	for i := range loadCalls {
 		e := cycle[i%len(cycle)]
 		wg.Go(func() {
-			r, err := h.callWithin(e.name, map[string]any{})
+			r, err := h.callWithin(e.name, h.argsFor(e.name))
 			if err != nil {
 				failures <- fmt.Sprintf("call %d (%s): protocol error %v", i, e.name, err)
 				return

@@ -119,7 +119,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 				}
 				var produced []string
 				call := func(path string) {
-					res, err := h.callWithin(tool, map[string]any{})
+					res, err := h.callWithin(tool, h.argsFor(tool))
 					if err != nil {
 						t.Fatalf("%s: protocol error: %v", path, err)
 					}

@@ -367,7 +367,7 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		{[]string{"token", "path", "-x"}, []string{"unknown flag --x; token path's flags are --sandbox, --help"}},
 		{[]string{"call", "verify_token", "--nope=" + secret}, []string{"unknown flag --nope;", "--json", "--sandbox", "--help"}},
 		{[]string{"demo", "--fast"}, []string{"unknown flag --fast; demo's flags are --help"}},
-		{[]string{"scopes", "--all"}, []string{"unknown flag --all; scopes's flags are --sandbox, --help"}},
+		{[]string{"scopes", "--all"}, []string{"unknown flag --all; scopes's flags are --sandbox, --read-only, --toolsets, --help"}},
 		{[]string{"--bogus"}, []string{"unknown flag --bogus; serve's flags are --sandbox, --demo, --http, --read-only, --toolsets, --help"}},
 		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --demo, --http, --read-only, --toolsets, --help"}},
 		{[]string{"serve", secret}, []string{"takes no arguments", "gandi-mcp --help"}},
