@@ -2,9 +2,8 @@ package tools
 
 // Toolset is a group of tools that `--toolsets` picks, in the manner of github-mcp-server.
 type Toolset struct {
-	Name        string
-	Description string
-	Tools       []string // the names of its tools, those to come included
+	Name  string
+	Tools []string // the names of its tools, those to come included
 }
 
 // AlwaysOn is the tool offered whatever the toolsets: every diagnosis starts there.
@@ -12,9 +11,9 @@ const AlwaysOn = "verify_token"
 
 // Toolsets are the groups of tools, in the order they are listed. A tool belongs to one.
 var Toolsets = []Toolset{
-	{"token", "the token in use: verify_token (always on), renew_token", []string{"verify_token", "renew_token"}},
-	{"domains", "domains and organizations: list_domains, list_sharing", []string{"list_domains", "list_sharing"}},
-	{"dns", "LiveDNS zones: records, changes, snapshots and restores", []string{"list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}},
+	{"token", []string{"verify_token", "renew_token"}},
+	{"domains", []string{"list_domains", "list_sharing"}},
+	{"dns", []string{"list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}},
 }
 
 // toolsetOf is the name of the toolset that lists tool; "" for none.

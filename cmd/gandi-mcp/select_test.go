@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+
 	"github.com/gandi-mcp/gandi-mcp/gandi"
 	"github.com/gandi-mcp/gandi-mcp/gandi/ganditest"
 )
@@ -170,5 +173,53 @@ func TestCallListDNSRecordsInReadOnlyMode(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil || len(out.Records) != 1 || out.Records[0].Values[0] != "10 mx.example.net." {
 		t.Errorf("records %+v (%v):\n%s", out.Records, err, stdout)
+	}
+}
+
+// TestStdioSelectionFromTheEnvironment drives the real binary: GANDI_MCP_READ_ONLY and
+// GANDI_MCP_TOOLSETS, or the flags, shape tools/list, and what is not listed cannot be called.
+func TestStdioSelectionFromTheEnvironment(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		want []string // sorted, as mcp-go lists them
+	}{
+		{"GANDI_MCP_READ_ONLY=1", []string{"GANDI_MCP_READ_ONLY=1"}, nil,
+			[]string{"list_dns_records", "list_dns_snapshots", "list_domains", "list_sharing", "verify_token"}},
+		{"GANDI_MCP_TOOLSETS=dns", []string{"GANDI_MCP_TOOLSETS=dns"}, nil,
+			[]string{"list_dns_records", "list_dns_snapshots", "verify_token"}},
+		{"--read-only --toolsets token", nil, []string{"--read-only", "--toolsets", "token"}, []string{"verify_token"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := client.NewStdioMCPClientWithOptions(bin, append(binEnv(t), tt.env...), append([]string{"serve", "--demo"}, tt.args...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			init := initialize(t, c)
+			list, err := c.ListTools(t.Context(), mcp.ListToolsRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, tool := range list.Tools {
+				got = append(got, tool.Name)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("tools/list = %v, want %v", got, tt.want)
+			}
+			if strings.Contains(init.Instructions, "renew_token") {
+				t.Errorf("the instructions name renew_token, which is off:\n%s", init.Instructions)
+			}
+			req := mcp.CallToolRequest{}
+			req.Params.Name = "renew_token"
+			req.Params.Arguments = map[string]any{"dry_run": true}
+			if res, err := c.CallTool(t.Context(), req); err == nil && !res.IsError {
+				t.Errorf("renew_token is off but answered: %v", res.Content)
+			}
+		})
 	}
 }
