@@ -19,15 +19,15 @@ import (
 // provider, classic.net on Gandi's classic DNS, and hidden.org in an organization the
 // token does not cover.
 const (
-	dnsZone      = "example.org"
-	dnsUnicode   = "café.fr"
-	dnsPunycode  = "xn--caf-dma.fr"
-	dnsElsewhere = "elsewhere.net"
-	dnsClassic   = "classic.net"
-	dnsHidden    = "hidden.org"
+	readZone      = "example.org"
+	readUnicode   = "café.fr"
+	readPunycode  = "xn--caf-dma.fr"
+	readElsewhere = "elsewhere.net"
+	readClassic   = "classic.net"
+	readHidden    = "hidden.org"
 )
 
-var dnsZoneSets = []gandi.RecordSet{
+var readZoneSets = []gandi.RecordSet{
 	{Name: "www", Type: "CNAME", TTL: 1800, Values: []string{"example.org."}},
 	{Name: "@", Type: "MX", TTL: 10800, Values: []string{"10 spool.mail.gandi.net.", "50 fb.mail.gandi.net."}},
 	{Name: "_dmarc", Type: "TXT", TTL: 10800, Values: []string{`"v=DMARC1; p=quarantine"`}},
@@ -44,18 +44,18 @@ func withDNSAccount(scopes []string) harnessOption {
 		other := h.fake.AddOrganization(gandi.Organization{Name: "others", Type: "company"})
 		on := gandi.Nameserver{Current: "livedns"}
 		h.fake.AddDomains(
-			gandi.Domain{FQDN: dnsZone, SharingID: org.ID, Nameserver: on},
-			gandi.Domain{FQDN: dnsPunycode, FQDNUnicode: dnsUnicode, SharingID: org.ID, Nameserver: on},
-			gandi.Domain{FQDN: dnsElsewhere, SharingID: org.ID, Nameserver: gandi.Nameserver{Current: "other"}},
-			gandi.Domain{FQDN: dnsClassic, SharingID: org.ID, Nameserver: gandi.Nameserver{Current: "abc"}},
-			gandi.Domain{FQDN: dnsHidden, SharingID: other.ID, Nameserver: on},
+			gandi.Domain{FQDN: readZone, SharingID: org.ID, Nameserver: on},
+			gandi.Domain{FQDN: readPunycode, FQDNUnicode: readUnicode, SharingID: org.ID, Nameserver: on},
+			gandi.Domain{FQDN: readElsewhere, SharingID: org.ID, Nameserver: gandi.Nameserver{Current: "other"}},
+			gandi.Domain{FQDN: readClassic, SharingID: org.ID, Nameserver: gandi.Nameserver{Current: "abc"}},
+			gandi.Domain{FQDN: readHidden, SharingID: other.ID, Nameserver: on},
 		)
-		for fqdn, sets := range map[string][]gandi.RecordSet{dnsZone: dnsZoneSets, dnsPunycode: {{Name: "@", Type: "A", TTL: 300, Values: []string{"192.0.2.1"}}}} {
+		for fqdn, sets := range map[string][]gandi.RecordSet{readZone: readZoneSets, readPunycode: {{Name: "@", Type: "A", TTL: 300, Values: []string{"192.0.2.1"}}}} {
 			if err := h.fake.SetZone(fqdn, sets); err != nil {
 				h.t.Fatal(err)
 			}
 		}
-		if err := h.fake.SetNameservers(dnsElsewhere, "other", []string{"ns1.other.net", "ns2.other.net"}); err != nil {
+		if err := h.fake.SetNameservers(readElsewhere, "other", []string{"ns1.other.net", "ns2.other.net"}); err != nil {
 			h.t.Fatal(err)
 		}
 		tok := h.fake.AddToken(ganditest.Token{Name: "dns", Scopes: scopes, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
@@ -79,21 +79,21 @@ func TestListDNSRecords(t *testing.T) {
 		name string
 		args map[string]any
 		want []string
-		fqdn string // the result's fqdn; dnsZone when empty
+		fqdn string // the result's fqdn; readZone when empty
 	}{
-		{"whole zone, apex first then by name and type", map[string]any{"fqdn": dnsZone}, whole, ""},
-		{"format records is the default", map[string]any{"fqdn": dnsZone, "format": "records"}, whole, ""},
+		{"whole zone, apex first then by name and type", map[string]any{"fqdn": readZone}, whole, ""},
+		{"format records is the default", map[string]any{"fqdn": readZone, "format": "records"}, whole, ""},
 		{"fqdn in capitals with a trailing dot", map[string]any{"fqdn": "EXAMPLE.org."}, whole, ""},
-		{"one name", map[string]any{"fqdn": dnsZone, "name": "blog"}, []string{"blog A", "blog AAAA"}, ""},
-		{"the apex", map[string]any{"fqdn": dnsZone, "name": "@"}, []string{"@ A", "@ MX", "@ TXT"}, ""},
-		{"an absolute name made relative", map[string]any{"fqdn": dnsZone, "name": "WWW.example.org."}, []string{"www CNAME"}, ""},
-		{"the zone's own name is the apex", map[string]any{"fqdn": dnsZone, "name": "example.org."}, []string{"@ A", "@ MX", "@ TXT"}, ""},
-		{"an underscore name", map[string]any{"fqdn": dnsZone, "name": "_dmarc"}, []string{"_dmarc TXT"}, ""},
-		{"one type, any case", map[string]any{"fqdn": dnsZone, "type": "txt"}, []string{"@ TXT", "_dmarc TXT"}, ""},
-		{"name and type", map[string]any{"fqdn": dnsZone, "name": "@", "type": "MX"}, []string{"@ MX"}, ""},
-		{"nothing matches", map[string]any{"fqdn": dnsZone, "name": "mail"}, []string{}, ""},
-		{"a unicode domain", map[string]any{"fqdn": dnsUnicode}, []string{"@ A"}, dnsPunycode},
-		{"its punycode", map[string]any{"fqdn": dnsPunycode}, []string{"@ A"}, dnsPunycode},
+		{"one name", map[string]any{"fqdn": readZone, "name": "blog"}, []string{"blog A", "blog AAAA"}, ""},
+		{"the apex", map[string]any{"fqdn": readZone, "name": "@"}, []string{"@ A", "@ MX", "@ TXT"}, ""},
+		{"an absolute name made relative", map[string]any{"fqdn": readZone, "name": "WWW.example.org."}, []string{"www CNAME"}, ""},
+		{"the zone's own name is the apex", map[string]any{"fqdn": readZone, "name": "example.org."}, []string{"@ A", "@ MX", "@ TXT"}, ""},
+		{"an underscore name", map[string]any{"fqdn": readZone, "name": "_dmarc"}, []string{"_dmarc TXT"}, ""},
+		{"one type, any case", map[string]any{"fqdn": readZone, "type": "txt"}, []string{"@ TXT", "_dmarc TXT"}, ""},
+		{"name and type", map[string]any{"fqdn": readZone, "name": "@", "type": "MX"}, []string{"@ MX"}, ""},
+		{"nothing matches", map[string]any{"fqdn": readZone, "name": "mail"}, []string{}, ""},
+		{"a unicode domain", map[string]any{"fqdn": readUnicode}, []string{"@ A"}, readPunycode},
+		{"its punycode", map[string]any{"fqdn": readPunycode}, []string{"@ A"}, readPunycode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,7 +104,7 @@ func TestListDNSRecords(t *testing.T) {
 			}
 			wantFQDN := tt.fqdn
 			if wantFQDN == "" {
-				wantFQDN = dnsZone
+				wantFQDN = readZone
 			}
 			if got := nameTypes(out.Records); !slices.Equal(got, tt.want) || out.Count != len(tt.want) {
 				t.Errorf("records %v count %d, want %v", got, out.Count, tt.want)
@@ -112,7 +112,7 @@ func TestListDNSRecords(t *testing.T) {
 			if out.FQDN != wantFQDN {
 				t.Errorf("fqdn %q, want %q", out.FQDN, wantFQDN)
 			}
-			if wantUnicode := map[string]string{dnsPunycode: dnsUnicode}[wantFQDN]; out.FQDNUnicode != wantUnicode {
+			if wantUnicode := map[string]string{readPunycode: readUnicode}[wantFQDN]; out.FQDNUnicode != wantUnicode {
 				t.Errorf("fqdn_unicode %q, want %q", out.FQDNUnicode, wantUnicode)
 			}
 		})
@@ -120,7 +120,7 @@ func TestListDNSRecords(t *testing.T) {
 
 	t.Run("values, ttl and text", func(t *testing.T) {
 		var out tools.ListDNSRecordsOutput
-		res := h.call("list_dns_records", map[string]any{"fqdn": dnsZone, "name": "@"}, &out)
+		res := h.call("list_dns_records", map[string]any{"fqdn": readZone, "name": "@"}, &out)
 		txt := out.Records[2] // values in the order LiveDNS holds them
 		if txt.TTL != 10800 || !slices.Equal(txt.Values, []string{`"v=spf1 include:_mailcust.gandi.net ?all"`, `"google-site-verification=abc"`}) {
 			t.Errorf("@ TXT = %+v", txt)
@@ -140,7 +140,7 @@ func TestListDNSRecords(t *testing.T) {
 	t.Run("format zone", func(t *testing.T) {
 		h.fake.ResetRequests()
 		var out tools.ListDNSRecordsOutput
-		res := h.call("list_dns_records", map[string]any{"fqdn": dnsZone, "format": "zone"}, &out)
+		res := h.call("list_dns_records", map[string]any{"fqdn": readZone, "format": "zone"}, &out)
 		if res.IsError {
 			t.Fatalf("error: %s", textOf(res))
 		}
@@ -169,10 +169,10 @@ func TestListDNSRecordsWhereTheDNSIsNot(t *testing.T) {
 		diagnosis tools.Diagnosis
 		says      []string
 	}{
-		{dnsElsewhere, tools.DNSNotHosted, []string{"elsewhere.net's DNS is not served by Gandi's LiveDNS: its nameservers are ns1.other.net, ns2.other.net; its records are edited there, not here."}},
-		{dnsClassic, tools.DNSNotHosted, []string{"classic.net's DNS is not served by Gandi's LiveDNS", "a.dns.gandi.net", "edited there, not here"}},
+		{readElsewhere, tools.DNSNotHosted, []string{"elsewhere.net's DNS is not served by Gandi's LiveDNS: its nameservers are ns1.other.net, ns2.other.net; its records are edited there, not here."}},
+		{readClassic, tools.DNSNotHosted, []string{"classic.net's DNS is not served by Gandi's LiveDNS", "a.dns.gandi.net", "edited there, not here"}},
 		{"unknown-domain.com", tools.NotFound, []string{"unknown-domain.com is not a domain this token sees"}},
-		{dnsHidden, tools.NotFound, []string{"hidden.org is not a domain this token sees"}},
+		{readHidden, tools.NotFound, []string{"hidden.org is not a domain this token sees"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fqdn, func(t *testing.T) {
@@ -228,7 +228,7 @@ func TestListDNSRecordsAccess(t *testing.T) {
 			}
 			for _, tool := range []string{"list_dns_records", "list_dns_snapshots"} {
 				var out tools.ListDNSRecordsOutput
-				res := h.call(tool, map[string]any{"fqdn": dnsZone}, &out)
+				res := h.call(tool, map[string]any{"fqdn": readZone}, &out)
 				tr := out.Troubleshooting
 				if !res.IsError || tr == nil || tr.Diagnosis != tt.diagnosis || tr.Status != tt.status {
 					t.Fatalf("%s: isError %v troubleshooting %+v: want %s (%d)", tool, res.IsError, tr, tt.diagnosis, tt.status)
@@ -246,7 +246,7 @@ func TestListDNSRecordsAccess(t *testing.T) {
 	t.Run("domain:tech alone reads", func(t *testing.T) {
 		h := newHarness(t, withDNSAccount([]string{"domain:tech"}))
 		var out tools.ListDNSRecordsOutput
-		if res := h.call("list_dns_records", map[string]any{"fqdn": dnsZone, "type": "A"}, &out); res.IsError || out.Count != 2 {
+		if res := h.call("list_dns_records", map[string]any{"fqdn": readZone, "type": "A"}, &out); res.IsError || out.Count != 2 {
 			t.Errorf("isError %v count %d: %s", res.IsError, out.Count, textOf(res))
 		}
 	})
@@ -266,13 +266,13 @@ func TestListDNSRecordsRefusesBadInputBeforeAnyRequest(t *testing.T) {
 		{"spaces", "list_dns_records", map[string]any{"fqdn": " example.org"}, []string{"spaces"}},
 		{"a URL", "list_dns_snapshots", map[string]any{"fqdn": "https://example.org/"}, []string{"cannot be a domain name"}},
 		{"a record name as fqdn", "list_dns_records", map[string]any{"fqdn": "_dmarc.example.org"}, []string{"'_'", "name argument"}},
-		{"a name of another zone", "list_dns_records", map[string]any{"fqdn": dnsZone, "name": "www.other.net."}, []string{"www.other.net.", "not in the zone example.org"}},
-		{"a dotted name of another zone", "list_dns_records", map[string]any{"fqdn": dnsZone, "name": "mail.other.com"}, []string{"outside the zone"}},
-		{"a bad name", "list_dns_records", map[string]any{"fqdn": dnsZone, "name": "a b"}, []string{"name", `"a b"`}},
-		{"an unknown type", "list_dns_records", map[string]any{"fqdn": dnsZone, "type": "AXFR"}, []string{`type "AXFR"`, "A, AAAA", "TXT"}},
-		{"a bad format", "list_dns_records", map[string]any{"fqdn": dnsZone, "format": "json"}, []string{"format must be records or zone", `"json"`}},
-		{"format zone with a name", "list_dns_records", map[string]any{"fqdn": dnsZone, "format": "zone", "name": "www"}, []string{"format zone", "drop name and type"}},
-		{"an unknown argument", "list_dns_snapshots", map[string]any{"fqdn": dnsZone, "zone": "x"}, []string{"zone"}},
+		{"a name of another zone", "list_dns_records", map[string]any{"fqdn": readZone, "name": "www.other.net."}, []string{"www.other.net.", "not in the zone example.org"}},
+		{"a dotted name of another zone", "list_dns_records", map[string]any{"fqdn": readZone, "name": "mail.other.com"}, []string{"outside the zone"}},
+		{"a bad name", "list_dns_records", map[string]any{"fqdn": readZone, "name": "a b"}, []string{"name", `"a b"`}},
+		{"an unknown type", "list_dns_records", map[string]any{"fqdn": readZone, "type": "AXFR"}, []string{`type "AXFR"`, "A, AAAA", "TXT"}},
+		{"a bad format", "list_dns_records", map[string]any{"fqdn": readZone, "format": "json"}, []string{"format must be records or zone", `"json"`}},
+		{"format zone with a name", "list_dns_records", map[string]any{"fqdn": readZone, "format": "zone", "name": "www"}, []string{"format zone", "drop name and type"}},
+		{"an unknown argument", "list_dns_snapshots", map[string]any{"fqdn": readZone, "zone": "x"}, []string{"zone"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,12 +304,12 @@ func TestListDNSSnapshotsNewestFirst(t *testing.T) {
 		{Name: "gandi-mcp: before set www A", CreatedAt: base.Add(48 * time.Hour)},
 		{Name: "day after", CreatedAt: base.Add(24 * time.Hour), Automatic: true},
 	} {
-		if _, err := h.fake.AddSnapshot(dnsZone, sn); err != nil {
+		if _, err := h.fake.AddSnapshot(readZone, sn); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var out tools.ListDNSSnapshotsOutput
-	res := h.call("list_dns_snapshots", map[string]any{"fqdn": dnsZone}, &out)
+	res := h.call("list_dns_snapshots", map[string]any{"fqdn": readZone}, &out)
 	if res.IsError {
 		t.Fatalf("error: %s", textOf(res))
 	}
@@ -326,13 +326,13 @@ func TestListDNSSnapshotsNewestFirst(t *testing.T) {
 	if first, last := out.Snapshots[0], out.Snapshots[3]; !first.CreatedAt.Equal(base.Add(48*time.Hour)) || first.Automatic || !last.Automatic {
 		t.Errorf("first %+v last %+v", first, last)
 	}
-	stored := h.fake.Snapshots(dnsZone)
+	stored := h.fake.Snapshots(readZone)
 	if out.Snapshots[0].ID != stored[0].ID {
 		t.Errorf("id %q, want the fake's %q", out.Snapshots[0].ID, stored[0].ID)
 	}
 
 	var none tools.ListDNSSnapshotsOutput
-	if res := h.call("list_dns_snapshots", map[string]any{"fqdn": dnsUnicode}, &none); res.IsError || none.Count != 0 || none.FQDN != dnsPunycode || none.FQDNUnicode != dnsUnicode {
+	if res := h.call("list_dns_snapshots", map[string]any{"fqdn": readUnicode}, &none); res.IsError || none.Count != 0 || none.FQDN != readPunycode || none.FQDNUnicode != readUnicode {
 		t.Errorf("a zone without snapshots: isError %v %+v", res.IsError, none)
 	}
 }
@@ -359,19 +359,19 @@ func TestListDNSRecordsOfAZoneTooLong(t *testing.T) {
 	for i := range sets {
 		sets[i] = gandi.RecordSet{Name: "h" + strconv.Itoa(i), Type: "A", TTL: 300, Values: []string{"192.0.2.1"}}
 	}
-	if err := h.fake.SetZone(dnsZone, sets); err != nil {
+	if err := h.fake.SetZone(readZone, sets); err != nil {
 		t.Fatal(err)
 	}
 	h.fake.SetLiveDNSPageSize(1000)
 	var out tools.ListDNSRecordsOutput
-	res := h.call("list_dns_records", map[string]any{"fqdn": dnsZone}, &out)
+	res := h.call("list_dns_records", map[string]any{"fqdn": readZone}, &out)
 	tr := out.Troubleshooting
 	if !res.IsError || tr == nil || tr.Diagnosis != tools.BadResponse || !strings.Contains(tr.Summary, "20000") ||
 		!strings.Contains(strings.Join(tr.NextSteps, " "), "format zone") {
 		t.Fatalf("isError %v troubleshooting %+v: want bad_response naming the bound and format zone", res.IsError, tr)
 	}
 	var zone tools.ListDNSRecordsOutput
-	if res := h.call("list_dns_records", map[string]any{"fqdn": dnsZone, "format": "zone"}, &zone); res.IsError || !strings.Contains(zone.Zone, "h20000 300 IN A 192.0.2.1") {
+	if res := h.call("list_dns_records", map[string]any{"fqdn": readZone, "format": "zone"}, &zone); res.IsError || !strings.Contains(zone.Zone, "h20000 300 IN A 192.0.2.1") {
 		t.Errorf("format zone: isError %v, %d bytes", res.IsError, len(zone.Zone))
 	}
 }

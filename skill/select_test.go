@@ -110,7 +110,7 @@ func TestSelectionOverASession(t *testing.T) {
 				// Not offered means not callable either.
 				req := mcp.CallToolRequest{}
 				req.Params.Name = name
-				req.Params.Arguments = map[string]any{"fqdn": dnsZone}
+				req.Params.Arguments = map[string]any{"fqdn": readZone}
 				if res, err := h.client.CallTool(t.Context(), req); err == nil && !res.IsError {
 					t.Errorf("%s is not listed but answered: %s", name, textOf(res))
 				}
@@ -118,7 +118,7 @@ func TestSelectionOverASession(t *testing.T) {
 			h.fake.ResetRequests()
 			if slices.Contains(tt.want, "list_dns_records") {
 				var out tools.ListDNSRecordsOutput
-				if res := h.call("list_dns_records", map[string]any{"fqdn": dnsZone}, &out); res.IsError || out.Count == 0 {
+				if res := h.call("list_dns_records", map[string]any{"fqdn": readZone}, &out); res.IsError || out.Count == 0 {
 					t.Errorf("list_dns_records offered but failing: %s", textOf(res))
 				}
 			}

@@ -44,6 +44,7 @@ var toolInstructions = map[string]string{
 	"renew_token":        "when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.",
 	"list_dns_records":   `a domain's DNS records (name, type, ttl, values); narrow with name ("@", "www", "_dmarc") or type ("MX" for mail problems). dns_not_hosted means its DNS is elsewhere: say where, and that the records are edited there.`,
 	"list_dns_snapshots": "a zone's snapshots (restore points), newest first: find the one an earlier change made.",
+	"change_dns_records": "call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.",
 }
 
 const instructionsTail = `- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.

@@ -64,11 +64,11 @@ func parseFQDN(raw string) (dnsDomain, error) {
 	return d, nil
 }
 
-// dnsFail diagnoses a failed LiveDNS request on fqdn. A 404 is told apart: a domain whose DNS
+// liveDNSFail diagnoses a failed LiveDNS request on fqdn. A 404 is told apart: a domain whose DNS
 // is elsewhere (dns_not_hosted, naming its nameservers), or one the token does not see
 // (not_found). A 403 is diagnosed from the route's needs: writing needs domain:tech,
 // reading domain:view or domain:tech.
-func (s *session) dnsFail(ctx context.Context, err error, d dnsDomain, write bool) error {
+func (s *session) liveDNSFail(ctx context.Context, err error, d dnsDomain, write bool) error {
 	var ge *gandi.Error
 	switch {
 	case errors.Is(err, gandi.ErrListTooLong):

@@ -93,7 +93,7 @@ func TestDNSFailDiagnosesA403FromTheRoute(t *testing.T) {
 				_, err = s.client.Records(ctx, dom.ascii)
 			}
 			var f *Failure
-			if !errors.As(s.dnsFail(ctx, err, dom, tt.write), &f) {
+			if !errors.As(s.liveDNSFail(ctx, err, dom, tt.write), &f) {
 				t.Fatalf("not a Failure: %v", err)
 			}
 			if f.T.Diagnosis != tt.diagnosis || f.T.Status != 403 || !slices.Equal(f.T.RequiredScopes, tt.required) {

@@ -167,14 +167,14 @@ func listDNSRecords(ctx context.Context, d *Deps, in ListDNSRecordsInput) (*List
 	if q.format == formatZone {
 		text, err := s.client.ZoneText(ctx, q.domain.ascii)
 		if err != nil {
-			return nil, s.dnsFail(ctx, err, q.domain, false)
+			return nil, s.liveDNSFail(ctx, err, q.domain, false)
 		}
 		out.Records, out.Zone = nil, text
 		return out, nil
 	}
 	sets, err := s.client.Records(ctx, q.domain.ascii)
 	if err != nil {
-		return nil, s.dnsFail(ctx, err, q.domain, false)
+		return nil, s.liveDNSFail(ctx, err, q.domain, false)
 	}
 	for _, rs := range sets {
 		name, kind := strings.ToLower(rs.Name), strings.ToUpper(rs.Type)

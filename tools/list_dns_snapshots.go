@@ -60,7 +60,7 @@ func listDNSSnapshots(ctx context.Context, d *Deps, in ListDNSSnapshotsInput) (*
 	}
 	snaps, err := s.client.Snapshots(ctx, dom.ascii)
 	if err != nil {
-		return nil, s.dnsFail(ctx, err, dom, false)
+		return nil, s.liveDNSFail(ctx, err, dom, false)
 	}
 	out := &ListDNSSnapshotsOutput{FQDN: dom.ascii, FQDNUnicode: dom.unicode, Count: len(snaps)}
 	for _, sn := range snaps {

@@ -34,7 +34,6 @@ const (
 	AccessDenied        Diagnosis = "access_denied"
 	WrongEnvironment    Diagnosis = "wrong_environment"
 	NotFound            Diagnosis = "not_found"
-	DNSNotHosted        Diagnosis = "dns_not_hosted"
 	InvalidInput        Diagnosis = "invalid_input"
 	RequestRejected     Diagnosis = "request_rejected"
 	RateLimited         Diagnosis = "rate_limited"
@@ -44,6 +43,7 @@ const (
 	RenewalInProgress   Diagnosis = "renewal_in_progress"
 	TokenStoreFailed    Diagnosis = "token_store_failed"
 	RenewedTokenInvalid Diagnosis = "renewed_token_unverified"
+	DNSNotHosted        Diagnosis = "dns_not_hosted"
 	Internal            Diagnosis = "internal_error"
 )
 
@@ -65,7 +65,6 @@ var Diagnoses = []struct {
 	{AccessDenied, "Gandi refused the operation for this account although the token has the scope.", "Ask the organization's owner for the right permission."},
 	{WrongEnvironment, "The token belongs to the other environment (production vs sandbox).", "Run with or without --sandbox (GANDI_SANDBOX=1) to match the token."},
 	{NotFound, "Gandi does not know the requested object.", "Check the name or id; list what the token sees first."},
-	{DNSNotHosted, "The domain's DNS is not served by Gandi's LiveDNS, so its records are not edited here.", "Edit the records where its nameservers point (the summary names them), or move its DNS to LiveDNS."},
 	{InvalidInput, "The tool's arguments are not valid; nothing was sent to Gandi.", "Call the tool again with the values the message says are valid."},
 	{RequestRejected, "Gandi refused the request's values (HTTP 400).", "Correct the fields listed in gandi_error.errors."},
 	{RateLimited, "Gandi's rate limit was reached (1000 requests a minute per IP).", "Wait retry_after_seconds (or a minute) and call again."},
@@ -75,6 +74,7 @@ var Diagnoses = []struct {
 	{RenewalInProgress, "Another renewal of the same token is running, or replaced it while this call waited; nothing was sent.", "Wait for it to finish, then run verify_token."},
 	{TokenStoreFailed, "The token file cannot be written (or would overwrite another token), so no renewal was asked for; or a renewed token could not be stored in place.", "Fix the file's directory permissions as the message says, then retry."},
 	{RenewedTokenInvalid, "Gandi issued a new token that did not pass its check; the old token was kept.", "Look at the .new file the result names; run verify_token."},
+	{DNSNotHosted, "The domain's DNS is not served by Gandi's LiveDNS, so its records are not edited here.", "Edit the records where its nameservers point (the summary names them), or switch the domain to LiveDNS in Gandi's admin."},
 	{Internal, "An unexpected error inside gandi-mcp.", "Report it with the stderr log; nothing secret is in it."},
 }
 
