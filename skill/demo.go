@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gandi-mcp/gandi-mcp/auth"
@@ -37,7 +39,18 @@ func StartDemo() (*Demo, error) {
 	now := time.Now()
 	org := fake.AddOrganization(gandi.Organization{Name: "demo-org", Type: "company", Orgname: "Demo Org (fake)", Email: "demo@example.invalid"})
 	// From a week ago: two domains have just expired and a dozen expire within 30 days, whatever today is.
-	fake.SeedDomains(org.ID, DemoDomains, now.Add(-7*24*time.Hour))
+	seeded := fake.SeedDomains(org.ID, DemoDomains, now.Add(-7*24*time.Hour))
+	// The first domain on LiveDNS (by name, as the tour lists them) has web and mail records,
+	// whatever names this run drew: the tour shows them.
+	slices.SortFunc(seeded, func(a, b gandi.Domain) int { return strings.Compare(a.FQDN, b.FQDN) })
+	for _, dom := range seeded {
+		if dom.Nameserver.Current == "livedns" {
+			if err := fake.SetZone(dom.FQDN, ganditest.WebAndMailZone(dom.FQDN)); err != nil {
+				return nil, fmt.Errorf("demo: %w", err)
+			}
+			break
+		}
+	}
 	d := &Demo{Fake: fake, Org: org, dir: dir}
 	d.Good = fake.AddToken(ganditest.Token{
 		Name:     "demo-token",

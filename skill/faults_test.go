@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,6 +83,10 @@ func newFaultHarness(t testing.TB, cred credential, opts ...harnessOption) (*har
 	setup := withSetup(func(h *harness) {
 		org := h.fake.AddOrganization(gandi.Organization{Name: "acme", Type: "company"})
 		h.seeded = h.fake.SeedDomains(org.ID, 5, time.Now())
+		// A snapshot, so that every answer is long enough for a trickled body to outlast the timeout.
+		if _, err := h.fake.AddSnapshot(h.seeded[0].FQDN, gandi.Snapshot{Name: "before the faults"}); err != nil {
+			t.Fatal(err)
+		}
 		tok := h.fake.AddToken(ganditest.Token{Secret: cred.secret, Name: "evidence", Scopes: allScopes,
 			Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}, Apikey: cred.apikey})
 		if cred.apikey {
@@ -104,15 +109,27 @@ func (h *harness) args(tool string) map[string]any {
 	h.t.Helper()
 	switch tool {
 	case "change_dns_records":
-		for _, d := range h.seeded {
-			if d.Nameserver.Current == "livedns" {
-				return map[string]any{"fqdn": d.FQDN, "changes": []map[string]any{
-					{"op": "add", "name": "gandi-mcp-test", "type": "TXT", "values": []string{"sample"}}}}
-			}
-		}
-		h.t.Fatal("no seeded domain is on LiveDNS")
+		return map[string]any{"fqdn": h.liveDNSDomain(), "changes": []map[string]any{
+			{"op": "add", "name": "gandi-mcp-test", "type": "TXT", "values": []string{"sample"}}}}
+	case "list_dns_records", "list_dns_snapshots":
+		return map[string]any{"fqdn": h.liveDNSDomain()}
+	}
+	if len(requiredArgs()[tool]) > 0 {
+		h.t.Fatalf("%s requires %v, which the harness cannot give", tool, requiredArgs()[tool])
 	}
 	return map[string]any{}
+}
+
+// liveDNSDomain is a seeded domain of the harness's account whose DNS is on LiveDNS.
+func (h *harness) liveDNSDomain() string {
+	h.t.Helper()
+	for _, d := range h.seeded {
+		if d.Nameserver.Current == "livedns" {
+			return d.FQDN
+		}
+	}
+	h.t.Fatal("no seeded domain is on LiveDNS")
+	return ""
 }
 
 // faultCase is one way Gandi, or the way to it, misbehaves, and the diagnoses that make sense for it.
@@ -267,6 +284,17 @@ func troubleshootingOf(t *testing.T, res *mcp.CallToolResult) (map[string]json.R
 	}
 	return fields, &tr
 }
+
+// requiredArgs is each tool's required arguments, by tool name.
+var requiredArgs = sync.OnceValue(func() map[string][]string {
+	out := map[string][]string{}
+	for _, tool := range New(&tools.Deps{Endpoints: gandi.EndpointsFor(gandi.Production)}).Tools {
+		var schema struct{ Required []string }
+		_ = json.Unmarshal(tool.Definition.RawInputSchema, &schema)
+		out[tool.Definition.Name] = schema.Required
+	}
+	return out
+})
 
 // toolNames lists every registered tool, so that tools added later are covered too.
 func toolNames(t testing.TB) []string {

@@ -39,6 +39,9 @@ type harness struct {
 	clientOpts []client.ClientOption
 	// seeded are the domains a fault harness seeded, for tools that need a name.
 	seeded []gandi.Domain
+	// sel picks the tools the server offers (all by default); init is the server's handshake answer.
+	sel  Selection
+	init *mcp.InitializeResult
 
 	mu     sync.Mutex
 	notes  []mcp.JSONRPCNotification
@@ -77,6 +80,9 @@ func withClient(opts ...client.ClientOption) harnessOption {
 	return func(h *harness) { h.clientOpts = append(h.clientOpts, opts...) }
 }
 
+// withSelection makes the server offer the tools sel picks.
+func withSelection(sel Selection) harnessOption { return func(h *harness) { h.sel = sel } }
+
 // withSetup runs f once the fake exists and before the server starts.
 func withSetup(f func(*harness)) harnessOption { return f }
 
@@ -106,7 +112,10 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	for _, o := range opts {
 		o(h)
 	}
-	srv := New(h.deps)
+	srv, err := NewSelected(h.deps, h.sel)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	inR, inW := io.Pipe()   // client -> server
@@ -137,7 +146,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = h.protocol
 	init.Params.ClientInfo = mcp.Implementation{Name: "harness", Version: "1"}
-	if _, err := h.client.Initialize(ctx, init); err != nil {
+	if h.init, err = h.client.Initialize(ctx, init); err != nil {
 		t.Fatal(err)
 	}
 	return h

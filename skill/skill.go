@@ -34,22 +34,49 @@ func Version() string {
 	return "dev"
 }
 
-const instructions = `gandi-mcp works with the person's Gandi account through their Personal Access Token (PAT).
-- verify_token: call it first, and whenever any other tool fails; its troubleshooting says what is wrong and the exact next step.
-- list_domains: for "what expires soon" use expiring_within_days (it reads every page); all=true reads every page; one page otherwise. Relay its notes: they say when the list is partial.
-- list_sharing: the organizations (sharing_id) the token reaches, its scopes, and domain counts; teams and other tokens are only in the admin page it names.
-- renew_token: when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.
-- change_dns_records: call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.
-- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
+const instructionsHead = `gandi-mcp works with the person's Gandi account through their Personal Access Token (PAT).`
+
+// toolInstructions are the instructions' line for each tool, given only when the tool is offered.
+var toolInstructions = map[string]string{
+	"verify_token":       "call it first, and whenever any other tool fails; its troubleshooting says what is wrong and the exact next step.",
+	"list_domains":       `for "what expires soon" use expiring_within_days (it reads every page); all=true reads every page; one page otherwise. Relay its notes: they say when the list is partial.`,
+	"list_sharing":       "the organizations (sharing_id) the token reaches, its scopes, and domain counts; teams and other tokens are only in the admin page it names.",
+	"renew_token":        "when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.",
+	"list_dns_records":   `a domain's DNS records (name, type, ttl, values); narrow with name ("@", "www", "_dmarc") or type ("MX" for mail problems). dns_not_hosted means its DNS is elsewhere: say where, and that the records are edited there.`,
+	"list_dns_snapshots": "a zone's snapshots (restore points), newest first: find the one an earlier change made.",
+	"change_dns_records": "call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.",
+}
+
+const instructionsTail = `- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
 - Never ask the person to paste a token into the chat: tokens are stored with "gandi-mcp token set", which reads standard input.`
+
+const readOnlyInstructions = `- This server is read-only: the tools that change anything are not offered. If the person wants a change, say it is made with gandi-mcp run without --read-only (and GANDI_MCP_READ_ONLY unset).`
+
+// instructionsFor is the server's instructions, naming only the tools it offers.
+func instructionsFor(offered []tools.Tool, sel Selection) string {
+	var b strings.Builder
+	b.WriteString(instructionsHead)
+	for _, t := range offered {
+		if line, ok := toolInstructions[t.Definition.Name]; ok {
+			b.WriteString("\n- " + t.Definition.Name + ": " + line)
+		}
+	}
+	if sel.ReadOnly {
+		b.WriteString("\n" + readOnlyInstructions)
+	}
+	b.WriteString("\n" + instructionsTail)
+	return b.String()
+}
 
 const demoInstructions = `DEMO MODE: this server answers from a built-in fake Gandi account, not the person's real account. Say so whenever you report its results.
 `
 
-// Server is the MCP server with its tools.
+// Server is the MCP server with the tools it offers.
 type Server struct {
 	MCP   *server.MCPServer
 	Tools []tools.Tool
+	// off holds, by name, why each tool the selection leaves out is off and how to have it.
+	off   map[string]string
 	deps  *tools.Deps
 	notes *notifier
 	log   *slog.Logger // stderr only, for the transport's own events
@@ -57,8 +84,27 @@ type Server struct {
 	limits httpLimits
 }
 
-// New builds the server around deps. deps.Logger, deps.Flush and deps.Rotations are set here when nil.
+// New builds the server around deps with every tool. deps.Logger, deps.Flush and deps.Rotations are set here when nil.
 func New(deps *tools.Deps) *Server {
+	s, _ := NewSelected(deps, Selection{}) // every tool: nothing to refuse
+	return s
+}
+
+// NewSelected builds the server around deps with the tools sel picks; an unknown toolset
+// is an error.
+func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
+	if err := sel.check(); err != nil {
+		return nil, err
+	}
+	var list []tools.Tool
+	off := map[string]string{}
+	for _, t := range tools.All(deps) {
+		if why := sel.off(t); why != "" {
+			off[t.Definition.Name] = why
+			continue
+		}
+		list = append(list, t)
+	}
 	n := &notifier{}
 	base := deps.Logger
 	if base == nil {
@@ -70,7 +116,7 @@ func New(deps *tools.Deps) *Server {
 	if deps.Rotations == nil {
 		deps.Rotations = &tools.Rotations{}
 	}
-	instr := instructions
+	instr := instructionsFor(list, sel)
 	if deps.Demo {
 		instr = demoInstructions + instr
 	}
@@ -85,12 +131,15 @@ func New(deps *tools.Deps) *Server {
 		server.WithElicitation(),
 		server.WithToolHandlerMiddleware(recoverTool(deps)),
 	)
-	list := tools.All(deps)
 	for _, t := range list {
 		s.AddTool(t.Definition, t.Handler)
 	}
-	return &Server{MCP: s, Tools: list, deps: deps, notes: n, log: base, limits: defaultHTTPLimits()}
+	return &Server{MCP: s, Tools: list, off: off, deps: deps, notes: n, log: base, limits: defaultHTTPLimits()}, nil
 }
+
+// Off says why the named tool is not offered and how to have it: "" when it is offered or
+// is no tool of gandi-mcp's.
+func (s *Server) Off(name string) string { return s.off[name] }
 
 // recoverTool turns a panic inside a tool into an isError result with
 // troubleshooting, so that one bad call never takes the session down.
@@ -175,12 +224,15 @@ type ToolScope struct {
 	Scopes      []string // none when empty
 }
 
-// ToolScopes lists every tool with the scopes it needs, in the server's order.
-func ToolScopes() []ToolScope {
-	s := New(&tools.Deps{Endpoints: gandi.EndpointsFor(gandi.Production)})
+// ToolScopes lists every tool sel offers with the scopes it needs, in the server's order.
+func ToolScopes(sel Selection) ([]ToolScope, error) {
+	s, err := NewSelected(&tools.Deps{Endpoints: gandi.EndpointsFor(gandi.Production)}, sel)
+	if err != nil {
+		return nil, err
+	}
 	var out []ToolScope
 	for _, t := range s.Tools {
 		out = append(out, ToolScope{Tool: t.Definition.Name, Title: t.Definition.Title, Scopes: t.Scopes})
 	}
-	return out
+	return out, nil
 }

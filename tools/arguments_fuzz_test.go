@@ -23,7 +23,8 @@ const maxInvalidText = 1024
 // closed port, so the only sensible answers are invalid_input (before
 // anything else) or no_token. Properties: no panic, no Go error, a structured
 // result whose troubleshooting says one of those, an empty object never
-// refused, and an invalid_input answer of bounded size.
+// refused by a tool that requires no argument, and an invalid_input answer of
+// bounded size.
 func FuzzDecodeArguments(f *testing.F) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

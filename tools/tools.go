@@ -135,16 +135,18 @@ func (d *Deps) logger() *slog.Logger {
 }
 
 // Tool is one tool of the server: its MCP definition, the PAT scopes it needs
-// (none when empty; `gandi-mcp scopes` and README show them), and its handler.
+// (none when empty; `gandi-mcp scopes` and README show them), the toolset it
+// belongs to (see Toolsets), and its handler.
 type Tool struct {
 	Definition mcp.Tool
 	Scopes     []string
+	Toolset    string
 	Handler    server.ToolHandlerFunc
 }
 
 // All returns every tool, in the order they are listed.
 func All(d *Deps) []Tool {
-	return []Tool{VerifyToken(d), ListDomains(d), ListSharing(d), RenewToken(d), ChangeDNSRecords(d)}
+	return []Tool{VerifyToken(d), ListDomains(d), ListSharing(d), RenewToken(d), ListDNSRecords(d), ListDNSSnapshots(d), ChangeDNSRecords(d)}
 }
 
 // Common is embedded in every tool's output, so that error results (which carry
@@ -227,7 +229,7 @@ func define[In any, Out any, PO interface {
 		PO(out).common().Demo = d.Demo
 		return respond[Out, PO](d, out, false), nil
 	}
-	return Tool{Definition: def, Scopes: s.scopes, Handler: handler}
+	return Tool{Definition: def, Scopes: s.scopes, Toolset: toolsetOf(s.name), Handler: handler}
 }
 
 // texter is an output whose text content is a compact form of its own rather

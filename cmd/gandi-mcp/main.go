@@ -55,13 +55,13 @@ type env struct {
 }
 
 var commands = []command{
-	{"serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
-	{"call", "TOOL [JSON] [--json] [--demo]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
+	{"serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
+	{"call", "TOOL [JSON] [--json] [--demo] [--read-only] [--toolsets LIST]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
 	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
-	{"tools", "", "list the tools with their descriptions and schemas, as JSON", runTools},
+	{"tools", "[--read-only] [--toolsets LIST]", "list the tools with their descriptions and schemas, as JSON", runTools},
 	{"version", "", "print the version", runVersion},
 	{"token", "set|path [--sandbox]", "store a token read from standard input (set [--verify]), or show where it is looked for (path)", runToken},
-	{"scopes", "", "which PAT scope each tool needs, as a table", runScopes},
+	{"scopes", "[--read-only] [--toolsets LIST]", "which PAT scope each tool needs, as a table", runScopes},
 	{"http-secret", "", "print the bearer secret that clients of serve --http must send (made on first use)", runHTTPSecret},
 }
 
@@ -131,8 +131,10 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --demo (a built-in fake account, no token needed),")
-	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --version, --help.")
-	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL.")
+	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --read-only (no tool that changes anything),")
+	fmt.Fprintln(w, "--toolsets LIST (only these groups of tools: "+strings.Join(skill.ToolsetNames(), ", ")+"), --version, --help.")
+	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL,")
+	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS.")
 	fmt.Fprintln(w, "\nStart with: gandi-mcp demo. Then: gandi-mcp token set --verify. 'gandi-mcp COMMAND --help' tells more.")
 }
 
@@ -345,7 +347,16 @@ func logLevel(e *env) (slog.Level, error) {
 	return level, nil
 }
 
-func build(e *env, sandbox bool) (*skill.Server, error) {
+// selectFlags gives fs --read-only and --toolsets; the function returned reads the
+// selection they and the environment make.
+func selectFlags(fs *flag.FlagSet) func(e *env) (skill.Selection, error) {
+	readOnly := fs.Bool("read-only", false, "offer only the tools that change nothing (also GANDI_MCP_READ_ONLY=1)")
+	toolsets := fs.String("toolsets", "", "offer only these toolsets, a comma-separated `LIST` of "+
+		strings.Join(skill.ToolsetNames(), ", ")+" (also GANDI_MCP_TOOLSETS; default all; verify_token is always on)")
+	return func(e *env) (skill.Selection, error) { return skill.SelectionFromEnv(*readOnly, *toolsets, e.getenv) }
+}
+
+func build(e *env, sandbox bool, sel skill.Selection) (*skill.Server, error) {
 	level, err := logLevel(e)
 	if err != nil {
 		return nil, err
@@ -354,13 +365,13 @@ func build(e *env, sandbox bool) (*skill.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return skill.New(deps), nil
+	return skill.NewSelected(deps, sel)
 }
 
 // buildDemo builds the server on the demo account when demo is set; done releases it.
-func buildDemo(e *env, sandbox, demo bool) (srv *skill.Server, done func(), err error) {
+func buildDemo(e *env, sandbox, demo bool, sel skill.Selection) (srv *skill.Server, done func(), err error) {
 	if !demo {
-		srv, err = build(e, sandbox)
+		srv, err = build(e, sandbox, sel)
 		return srv, func() {}, err
 	}
 	if sandbox {
@@ -374,16 +385,26 @@ func buildDemo(e *env, sandbox, demo bool) (srv *skill.Server, done func(), err 
 	if err != nil {
 		return nil, nil, err
 	}
-	return skill.New(d.Deps(e.stderr, level)), d.Close, nil
+	if srv, err = skill.NewSelected(d.Deps(e.stderr, level), sel); err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return srv, d.Close, nil
 }
 
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]]")
+	fs, sandbox := newFlagSet("serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]")
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
 	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
 	noAuth := fs.Bool("http-no-auth", false, "with --http, serve without the bearer secret: any local user could act with your token (local testing only)")
+	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
+	}
+	sel, err := selection(e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
+		return exitUsage
 	}
 	httpOpts := skill.HTTPOptions{NoAuth: *noAuth}
 	switch {
@@ -405,7 +426,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		httpOpts.Secret = secret
 		fmt.Fprintf(e.stderr, "gandi-mcp: requests must carry \"Authorization: Bearer SECRET\" with the secret kept in %s ('gandi-mcp http-secret' prints it)\n", path)
 	}
-	srv, done, err := buildDemo(e, *sandbox, *demo)
+	srv, done, err := buildDemo(e, *sandbox, *demo, sel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -433,14 +454,20 @@ func runServe(ctx context.Context, e *env, args []string) int {
 }
 
 func runCall(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--demo] [--sandbox]")
+	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--demo] [--sandbox] [--read-only] [--toolsets LIST]")
 	asJSON := fs.Bool("json", false, "print the structured result as JSON, also on a terminal")
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed)")
+	selection := selectFlags(fs)
 	pos, code, ok := flags(e, fs, args)
 	if !ok {
 		return code
 	}
-	srv, done, err := buildDemo(e, *sandbox, *demo)
+	sel, err := selection(e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp call:", err)
+		return exitUsage
+	}
+	srv, done, err := buildDemo(e, *sandbox, *demo, sel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -451,6 +478,10 @@ func runCall(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	tool := srv.Tool(pos[0])
+	if tool == nil && srv.Off(pos[0]) != "" {
+		fmt.Fprintf(e.stderr, "gandi-mcp call: %s\n", srv.Off(pos[0]))
+		return exitUsage
+	}
 	if tool == nil {
 		fmt.Fprintf(e.stderr, "gandi-mcp call: unknown tool %s; the tools are: %s\n", echo(pos[0]), toolNames(srv))
 		return exitUsage
@@ -522,11 +553,17 @@ func toolNames(srv *skill.Server) string {
 }
 
 func runTools(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("tools", "")
+	fs, sandbox := newFlagSet("tools", "[--read-only] [--toolsets LIST]")
+	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, ""); !ok {
 		return code
 	}
-	srv, err := build(e, *sandbox)
+	sel, err := selection(e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp tools:", err)
+		return exitUsage
+	}
+	srv, err := build(e, *sandbox, sel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage

@@ -338,7 +338,7 @@ func TestScopes(t *testing.T) {
 		if !strings.HasPrefix(lines[0], "TOOL") || !strings.Contains(lines[0], "SCOPES NEEDED") {
 			t.Errorf("header = %q", lines[0])
 		}
-		for i, ts := range skill.ToolScopes() {
+		for i, ts := range mustToolScopes(t, skill.Selection{}) {
 			want := strings.Join(ts.Scopes, ", ")
 			if want == "" {
 				want = "none"
@@ -367,9 +367,9 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		{[]string{"token", "path", "-x"}, []string{"unknown flag --x; token path's flags are --sandbox, --help"}},
 		{[]string{"call", "verify_token", "--nope=" + secret}, []string{"unknown flag --nope;", "--json", "--sandbox", "--help"}},
 		{[]string{"demo", "--fast"}, []string{"unknown flag --fast; demo's flags are --help"}},
-		{[]string{"scopes", "--all"}, []string{"unknown flag --all; scopes's flags are --sandbox, --help"}},
-		{[]string{"--bogus"}, []string{"unknown flag --bogus; serve's flags are --sandbox, --demo, --http, --http-no-auth, --help"}},
-		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --demo, --http, --http-no-auth, --help"}},
+		{[]string{"scopes", "--all"}, []string{"unknown flag --all; scopes's flags are --sandbox, --read-only, --toolsets, --help"}},
+		{[]string{"--bogus"}, []string{"unknown flag --bogus; serve's flags are --sandbox, --demo, --http, --http-no-auth, --read-only, --toolsets, --help"}},
+		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --demo, --http, --http-no-auth, --read-only, --toolsets, --help"}},
 		{[]string{"serve", secret}, []string{"takes no arguments", "gandi-mcp --help"}},
 		{[]string{"version", "--short"}, []string{"unknown flag --short; version's flags are --help"}},
 		{[]string{"call", "nosuchtool"}, []string{`unknown tool "nosuchtool"`, "verify_token"}},
@@ -492,7 +492,7 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	registered := map[string]bool{}
-	for _, ts := range skill.ToolScopes() {
+	for _, ts := range mustToolScopes(t, skill.Selection{}) {
 		registered[ts.Tool] = true
 	}
 	for _, s := range demoSteps {
@@ -780,4 +780,13 @@ func TestCallTimeoutSetting(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustToolScopes(t *testing.T, sel skill.Selection) []skill.ToolScope {
+	t.Helper()
+	list, err := skill.ToolScopes(sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }

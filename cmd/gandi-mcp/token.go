@@ -170,13 +170,24 @@ func runTokenPath(ctx context.Context, e *env, args []string) int {
 }
 
 func runScopes(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("scopes", "[--sandbox]")
+	fs, sandbox := newFlagSet("scopes", "[--sandbox] [--read-only] [--toolsets LIST]")
+	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, ""); !ok {
 		return code
 	}
+	sel, err := selection(e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp scopes:", err)
+		return exitUsage
+	}
+	list, err := skill.ToolScopes(sel)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp scopes:", err)
+		return exitUsage
+	}
 	rows := [][]string{{"TOOL", "SCOPES NEEDED", "WHAT IT DOES"}}
 	var all []string
-	for _, t := range skill.ToolScopes() {
+	for _, t := range list {
 		scopes := strings.Join(t.Scopes, ", ")
 		if scopes == "" {
 			scopes = "none"
@@ -199,8 +210,9 @@ func runScopes(ctx context.Context, e *env, args []string) int {
 	if *sandbox {
 		page = gandi.EndpointsFor(gandi.Sandbox).PATPageURL()
 	}
+	fmt.Fprintln(e.stdout)
 	if len(all) > 0 {
-		fmt.Fprintf(e.stdout, "\nEvery tool: %s.\n", strings.Join(all, ", "))
+		fmt.Fprintf(e.stdout, "Every tool: %s.\n", strings.Join(all, ", "))
 	}
 	fmt.Fprintf(e.stdout, "Create the token at %s with the scopes of the tools you use, and no more.\n", page)
 	return exitOK

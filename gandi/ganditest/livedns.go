@@ -832,16 +832,29 @@ func (s *Server) SetLiveDNSPageSize(n int) {
 // and www, CAA, an SPF and DMARC that refuse all mail, a blog CNAME. Parked:
 // Gandi's own default zone (web redirection, Gandi Mail and its SRV records).
 func DefaultZone(fqdn string) []gandi.RecordSet {
+	return zoneShape(fqdn, -1)
+}
+
+// WebAndMailZone is DefaultZone's web-and-mail shape for fqdn, whatever its name:
+// the demo gives it to a domain it shows, so that the tour always has mail records.
+func WebAndMailZone(fqdn string) []gandi.RecordSet { return zoneShape(fqdn, 0) }
+
+// zoneShape builds the zone of the given shape (0 web and mail, 1 web only, 2
+// parked), or of the one fqdn picks when shape is negative.
+func zoneShape(fqdn string, shape int) []gandi.RecordSet {
 	fqdn = strings.ToLower(strings.TrimSuffix(fqdn, "."))
 	h := uuidFrom("zone/" + fqdn)
 	n := 1 + int(h[1])%200 // hex digits: enough variety for addresses
 	if c := h[2]; c >= 'a' {
 		n += int(c - 'a')
 	}
+	if shape < 0 {
+		shape = int(h[0]) % 3
+	}
 	spf := `"v=spf1 include:_mailcust.gandi.net ?all"`
 	gandiMX := []string{"10 spool.mail.gandi.net.", "50 fb.mail.gandi.net."}
 	var sets []gandi.RecordSet
-	switch int(h[0]) % 3 {
+	switch shape {
 	case 0: // web and mail
 		sets = []gandi.RecordSet{
 			{Name: "@", Type: "A", TTL: 1800, Values: []string{fmt.Sprintf("203.0.113.%d", n)}},
