@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,42 +15,15 @@ import (
 	"github.com/gandi-mcp/gandi-mcp/gandi/ganditest"
 )
 
-// rawServer accepts connections on a loopback port and hands each to serve in
-// its own goroutine; it returns the base URL. Cleanup closes the listener and
-// every connection still open.
+// rawServer is a ganditest.RawListener closed at cleanup; it returns the base URL.
 func rawServer(t *testing.T, serve func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := ganditest.RawListener(serve)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		wg    sync.WaitGroup
-	)
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Go(func() { serve(c) })
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return "http://" + ln.Addr().String()
+	t.Cleanup(stop)
+	return "http://" + addr
 }
 
 // readRequest reads the start of a request, so that the client has sent it.

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,41 +22,15 @@ import (
 	"github.com/gandi-mcp/gandi-mcp/tools"
 )
 
-// listenRaw accepts loopback connections and hands each to serve; it returns
-// the host:port. Cleanup closes the listener and every connection left open.
+// listenRaw is a ganditest.RawListener closed at cleanup; it returns host:port.
 func listenRaw(t *testing.T, serve func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := ganditest.RawListener(serve)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		wg    sync.WaitGroup
-	)
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Go(func() { serve(c) })
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	t.Cleanup(stop)
+	return addr
 }
 
 func readSome(c net.Conn) { _, _ = c.Read(make([]byte, 4096)) }
