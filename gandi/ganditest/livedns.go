@@ -234,6 +234,16 @@ func (st *dnsState) find(name, rtype string) int {
 	return slices.IndexFunc(st.records, func(r gandi.RecordSet) bool { return r.Name == name && r.Type == rtype })
 }
 
+// upsert puts rs at index i (as find returned it), or adds it when i is -1.
+func (st *dnsState) upsert(i int, rs gandi.RecordSet) {
+	if i >= 0 {
+		st.records[i] = rs
+		return
+	}
+	st.records = append(st.records, rs)
+	st.sort()
+}
+
 func (st *dnsState) sort() {
 	slices.SortStableFunc(st.records, func(a, b gandi.RecordSet) int {
 		if c := strings.Compare(a.Name, b.Name); c != 0 {
@@ -456,12 +466,7 @@ func (s *Server) recordSet(r *http.Request, st *dnsState, fqdn, name, rtype stri
 		if rep != nil {
 			return *rep
 		}
-		if i >= 0 {
-			st.records[i] = rs
-		} else {
-			st.records = append(st.records, rs)
-			st.sort()
-		}
+		st.upsert(i, rs)
 		return jsonReply(http.StatusCreated, created)
 	case http.MethodPatch:
 		var in struct {
@@ -496,12 +501,7 @@ func (s *Server) recordSet(r *http.Request, st *dnsState, fqdn, name, rtype stri
 		if rep != nil {
 			return *rep
 		}
-		if i >= 0 {
-			st.records[i] = rs
-		} else {
-			st.records = append(st.records, rs)
-			st.sort()
-		}
+		st.upsert(i, rs)
 		return jsonReply(http.StatusCreated, created)
 	case http.MethodDelete:
 		if i < 0 {
