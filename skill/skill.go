@@ -40,6 +40,7 @@ const instructions = `gandi-mcp works with the person's Gandi account through th
 - list_sharing: the organizations (sharing_id) the token reaches, its scopes, and domain counts; teams and other tokens are only in the admin page it names.
 - renew_token: when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.
 - change_dns_records: call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.
+- restore_dns_snapshot: to undo a change, call it with the snapshot_id the change returned; plan, show, apply with the plan_id only when the person agrees, as for change_dns_records.
 - Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
 - Never ask the person to paste a token into the chat: tokens are stored with "gandi-mcp token set", which reads standard input.`
 
