@@ -157,7 +157,7 @@ func planRestore(ctx context.Context, s *session, z, id string) (*writePlan, *Re
 		confirm: fmt.Sprintf("Restore the zone of %s to snapshot %s: %d record set(s) change: %s. A snapshot of the zone as it is is taken first, to undo it.",
 			z, label, len(summaries), listSummaries(summaries)),
 		restorePoint: func(ctx context.Context) (string, error) {
-			return s.client.CreateSnapshot(ctx, z, restorePointName(label))
+			return s.client.CreateSnapshot(ctx, z, restorePointName(info))
 		},
 		restoreTrouble: func(ctx context.Context, err error) Troubleshooting {
 			return s.restoreTrouble(ctx, err, z, "")
@@ -174,26 +174,28 @@ func planRestore(ctx context.Context, s *session, z, id string) (*writePlan, *Re
 	return p, info, nil
 }
 
-// snapshotLabel names a snapshot for a person: its quoted name and id, or its id.
+// snapshotLabel names a snapshot for a person: its name in quotes and its id, or its id.
 func snapshotLabel(s *RestoredSnapshot) string {
 	if s.Name == "" {
 		return s.ID
 	}
-	return fmt.Sprintf("%q (%s)", s.Name, s.ID)
+	return `"` + s.Name + `" (` + s.ID + ")"
 }
 
-// restorePointName is "gandi-mcp: before restoring <snapshot>", in ASCII, bounded.
-func restorePointName(label string) string {
-	name := strings.Map(func(r rune) rune {
+// restorePointName is "gandi-mcp: before restoring <name>", or <id> when the snapshot has
+// no name or a name too long to keep whole, in ASCII.
+func restorePointName(s *RestoredSnapshot) string {
+	const prefix = "gandi-mcp: before restoring "
+	name := prefix + s.ID
+	if s.Name != "" && len(prefix)+len(s.Name) <= maxSnapshotName {
+		name = prefix + s.Name
+	}
+	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e {
 			return '?'
 		}
 		return r
-	}, "gandi-mcp: before restoring "+label)
-	if len(name) > maxSnapshotName {
-		name = name[:maxSnapshotName-3] + "..."
-	}
-	return name
+	}, name)
 }
 
 // replaceZone writes the snapshot's records as they are stored (one PUT of the whole zone),
