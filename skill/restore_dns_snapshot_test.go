@@ -110,10 +110,10 @@ func TestRestoreDNSSnapshotUndo(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"mail A": "600 [203.0.113.26] -> 10800 [203.0.113.25]",
+		"mail A":  "600 [203.0.113.26] -> 10800 [203.0.113.25]",
 		"old TXT": `absent -> 3600 ["one" "two"]`,
-		"@ TXT": `10800 ["google-site-verification=abc123" "v=spf1 include:_mailcust.gandi.net ~all"] -> 10800 ["v=spf1 include:_mailcust.gandi.net ~all"]`,
-		"api A": "10800 [203.0.113.40] -> absent",
+		"@ TXT":   `10800 ["google-site-verification=abc123" "v=spf1 include:_mailcust.gandi.net ~all"] -> 10800 ["v=spf1 include:_mailcust.gandi.net ~all"]`,
+		"api A":   "10800 [203.0.113.40] -> absent",
 	}
 	if len(got) != len(want) {
 		t.Errorf("plan changes %v, want %v", got, want)
