@@ -24,6 +24,8 @@ type Demo struct {
 	Org     gandi.Organization
 	Good    ganditest.Token // a valid token with every scope the tools use
 	Expired ganditest.Token // a token that expired yesterday
+	// DNSDomain is a domain of the account whose DNS is on LiveDNS, for the tour's DNS steps.
+	DNSDomain string
 	dir     string          // a private config home holding the demo's token file
 }
 
@@ -37,8 +39,14 @@ func StartDemo() (*Demo, error) {
 	now := time.Now()
 	org := fake.AddOrganization(gandi.Organization{Name: "demo-org", Type: "company", Orgname: "Demo Org (fake)", Email: "demo@example.invalid"})
 	// From a week ago: two domains have just expired and a dozen expire within 30 days, whatever today is.
-	fake.SeedDomains(org.ID, DemoDomains, now.Add(-7*24*time.Hour))
+	seeded := fake.SeedDomains(org.ID, DemoDomains, now.Add(-7*24*time.Hour))
 	d := &Demo{Fake: fake, Org: org, dir: dir}
+	for _, dom := range seeded {
+		if dom.Nameserver.Current == "livedns" {
+			d.DNSDomain = dom.FQDN
+			break
+		}
+	}
 	d.Good = fake.AddToken(ganditest.Token{
 		Name:     "demo-token",
 		Scopes:   []string{"domain:view", "domain:renew", "domain:tech", "organization:view"},
