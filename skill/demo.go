@@ -26,7 +26,7 @@ type Demo struct {
 	Expired ganditest.Token // a token that expired yesterday
 	// DNSDomain is a domain of the account whose DNS is on LiveDNS, for the tour's DNS steps.
 	DNSDomain string
-	dir     string          // a private config home holding the demo's token file
+	dir       string // a private config home holding the demo's token file
 }
 
 // StartDemo starts the fake and seeds it. Close it when done.

@@ -158,7 +158,7 @@ var demoSteps = []demoStep{
 	},
 	{
 		title: "After the undo", tool: "restore_dns_snapshot", id: "undo-check", after: "restore_dns_snapshot",
-		why: "Planning the same restore again: the zone already equals the snapshot, the TXT value is gone.",
+		why:      "Planning the same restore again: the zone already equals the snapshot, the TXT value is gone.",
 		argsFrom: func(d *skill.Demo, earlier demoResults) (string, error) { return demoRestore(d, earlier, "") },
 	},
 }
