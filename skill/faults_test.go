@@ -111,6 +111,17 @@ func (h *harness) args(tool string) map[string]any {
 			}
 		}
 		h.t.Fatal("no seeded domain is on LiveDNS")
+	case "restore_dns_snapshot":
+		for _, d := range h.seeded {
+			if d.Nameserver.Current == "livedns" {
+				snap, err := h.fake.AddSnapshot(d.FQDN, gandi.Snapshot{Name: "test"})
+				if err != nil {
+					h.t.Fatal(err)
+				}
+				return map[string]any{"fqdn": d.FQDN, "snapshot_id": snap.ID}
+			}
+		}
+		h.t.Fatal("no seeded domain is on LiveDNS")
 	}
 	return map[string]any{}
 }
