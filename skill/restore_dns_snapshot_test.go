@@ -363,6 +363,28 @@ func TestRestoreDNSSnapshotRefusals(t *testing.T) {
 			t.Errorf("the diagnosis offers no_snapshot, which restore_dns_snapshot does not take: %s", textOf(res))
 		}
 	})
+	t.Run("Gandi refuses the zone's PUT", func(t *testing.T) {
+		h, a := newDNSHarness(t, allDNSScopes)
+		snap, err := h.fake.AddSnapshot(dnsZone, gandi.Snapshot{Name: "before", ZoneData: dnsRecords()[:2]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.fake.Inject(ganditest.Fault{Method: http.MethodPut, Path: "/v5/livedns/domains/example.com/records", Status: http.StatusInternalServerError})
+		before := zoneText(t, h)
+		_, res, out := h.planAndRestore(t, a, snap.ID)
+		wantRestoreDiagnosis(t, res, out, tools.GandiUnavailable)
+		if zoneText(t, h) != before {
+			t.Error("the zone changed")
+		}
+		if out.SnapshotID == "" || !strings.HasPrefix(out.Troubleshooting.Summary, "No write succeeded") {
+			t.Errorf("snapshot_id %q, summary %q: want the restore point and that nothing was written", out.SnapshotID, out.Troubleshooting.Summary)
+		}
+		for _, c := range out.Changes {
+			if c.Status != "failed" {
+				t.Errorf("%s %s status %q, want failed", c.Name, c.Type, c.Status)
+			}
+		}
+	})
 	t.Run("a token that may only read", func(t *testing.T) {
 		h, a := newDNSHarness(t, []string{"domain:view"})
 		snap, err := h.fake.AddSnapshot(dnsZone, gandi.Snapshot{ZoneData: dnsRecords()[:2]})
