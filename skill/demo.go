@@ -26,7 +26,9 @@ type Demo struct {
 	Org     gandi.Organization
 	Good    ganditest.Token // a valid token with every scope the tools use
 	Expired ganditest.Token // a token that expired yesterday
-	dir     string          // a private config home holding the demo's token file
+	// DNSDomain is a domain of the account whose DNS is on LiveDNS, for the tour's DNS steps.
+	DNSDomain string
+	dir       string // a private config home holding the demo's token file
 }
 
 // StartDemo starts the fake and seeds it. Close it when done.
@@ -52,6 +54,12 @@ func StartDemo() (*Demo, error) {
 		}
 	}
 	d := &Demo{Fake: fake, Org: org, dir: dir}
+	for _, dom := range seeded {
+		if dom.Nameserver.Current == "livedns" {
+			d.DNSDomain = dom.FQDN
+			break
+		}
+	}
 	d.Good = fake.AddToken(ganditest.Token{
 		Name:     "demo-token",
 		Scopes:   []string{"domain:view", "domain:renew", "domain:tech", "organization:view"},

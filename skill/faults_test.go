@@ -113,6 +113,17 @@ func (h *harness) args(tool string) map[string]any {
 			{"op": "add", "name": "gandi-mcp-test", "type": "TXT", "values": []string{"sample"}}}}
 	case "list_dns_records", "list_dns_snapshots":
 		return map[string]any{"fqdn": h.liveDNSDomain()}
+	case "restore_dns_snapshot":
+		// One snapshot for every call, so that calling it does not change what list_dns_snapshots answers.
+		fqdn := h.liveDNSDomain()
+		if snaps := h.fake.Snapshots(fqdn); len(snaps) > 0 {
+			return map[string]any{"fqdn": fqdn, "snapshot_id": snaps[0].ID}
+		}
+		snap, err := h.fake.AddSnapshot(fqdn, gandi.Snapshot{Name: "test"})
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		return map[string]any{"fqdn": fqdn, "snapshot_id": snap.ID}
 	}
 	if len(requiredArgs()[tool]) > 0 {
 		h.t.Fatalf("%s requires %v, which the harness cannot give", tool, requiredArgs()[tool])

@@ -38,13 +38,14 @@ const instructionsHead = `gandi-mcp works with the person's Gandi account throug
 
 // toolInstructions are the instructions' line for each tool, given only when the tool is offered.
 var toolInstructions = map[string]string{
-	"verify_token":       "call it first, and whenever any other tool fails; its troubleshooting says what is wrong and the exact next step.",
-	"list_domains":       `for "what expires soon" use expiring_within_days (it reads every page); all=true reads every page; one page otherwise. Relay its notes: they say when the list is partial.`,
-	"list_sharing":       "the organizations (sharing_id) the token reaches, its scopes, and domain counts; teams and other tokens are only in the admin page it names.",
-	"renew_token":        "when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.",
-	"list_dns_records":   `a domain's DNS records (name, type, ttl, values); narrow with name ("@", "www", "_dmarc") or type ("MX" for mail problems). dns_not_hosted means its DNS is elsewhere: say where, and that the records are edited there.`,
-	"list_dns_snapshots": "a zone's snapshots (restore points), newest first: find the one an earlier change made.",
-	"change_dns_records": "call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.",
+	"verify_token":         "call it first, and whenever any other tool fails; its troubleshooting says what is wrong and the exact next step.",
+	"list_domains":         `for "what expires soon" use expiring_within_days (it reads every page); all=true reads every page; one page otherwise. Relay its notes: they say when the list is partial.`,
+	"list_sharing":         "the organizations (sharing_id) the token reaches, its scopes, and domain counts; teams and other tokens are only in the admin page it names.",
+	"renew_token":          "when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.",
+	"list_dns_records":     `a domain's DNS records (name, type, ttl, values); narrow with name ("@", "www", "_dmarc") or type ("MX" for mail problems). dns_not_hosted means its DNS is elsewhere: say where, and that the records are edited there.`,
+	"list_dns_snapshots":   "a zone's snapshots (restore points), newest first: find the one an earlier change made.",
+	"change_dns_records":   "call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.",
+	"restore_dns_snapshot": "to undo a change, call it with the snapshot_id the change returned; plan, show, apply with the plan_id only when the person agrees, as for change_dns_records.",
 }
 
 const instructionsTail = `- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.

@@ -147,7 +147,9 @@ func planDNSChanges(ctx context.Context, d *Deps, s *session, z string, changes 
 	if !noSnapshot {
 		name := snapshotName(summaries)
 		p.restorePoint = func(ctx context.Context) (string, error) { return s.client.CreateSnapshot(ctx, z, name) }
-		p.restoreTrouble = func(ctx context.Context, err error) Troubleshooting { return s.restoreTrouble(ctx, err, z) }
+		p.restoreTrouble = func(ctx context.Context, err error) Troubleshooting {
+			return s.restoreTrouble(ctx, err, z, "Or, if the person accepts a change without a restore point, plan and apply again with no_snapshot=true.")
+		}
 	} else {
 		p.notes = append(p.notes, "no_snapshot: no restore point is taken before the change.")
 	}
@@ -335,7 +337,8 @@ func (s *session) dnsFail(ctx context.Context, err error, z string) error {
 }
 
 // restoreTrouble explains a snapshot that could not be taken: nothing was changed.
-func (s *session) restoreTrouble(ctx context.Context, err error, z string) Troubleshooting {
+// alternative, when not empty, is the last next step: what to do without one.
+func (s *session) restoreTrouble(ctx context.Context, err error, z, alternative string) Troubleshooting {
 	var f *Failure
 	if !errors.As(s.fail(ctx, err, dnsWriteScopes, z), &f) {
 		f = &Failure{T: diagnose(err, situation{ep: s.d.Endpoints})}
@@ -351,6 +354,8 @@ func (s *session) restoreTrouble(ctx context.Context, err error, z string) Troub
 	t.Diagnosis = RestorePointFailed
 	t.Summary = "The restore point (a LiveDNS snapshot of " + z + ") could not be taken, so nothing was changed."
 	t.LikelyCauses = append([]string{cause}, t.LikelyCauses...)
-	t.NextSteps = append(t.NextSteps, "Or, if the person accepts a change without a restore point, plan and apply again with no_snapshot=true.")
+	if alternative != "" {
+		t.NextSteps = append(t.NextSteps, alternative)
+	}
 	return t
 }

@@ -26,6 +26,62 @@ type demoStep struct {
 	trouble bool
 	// after names a tool whose step must have run for this one to make sense.
 	after string
+	// id names the step's result, for the arguments of later steps.
+	id string
+	// argsFrom, when set, makes the arguments (instead of args) from the demo account and
+	// the results of earlier steps, by id: a plan's plan_id, an apply's snapshot_id.
+	argsFrom func(d *skill.Demo, earlier demoResults) (string, error)
+}
+
+// demoResults are the structured results of the steps run so far, by step id.
+type demoResults map[string]json.RawMessage
+
+// field is the string field key of the result of step id.
+func (r demoResults) field(id, key string) (string, error) {
+	var out map[string]any
+	if err := json.Unmarshal(r[id], &out); err != nil {
+		return "", fmt.Errorf("step %s has no result: %w", id, err)
+	}
+	v, _ := out[key].(string)
+	if v == "" {
+		return "", fmt.Errorf("step %s's result has no %s", id, key)
+	}
+	return v, nil
+}
+
+// demoTXT is the record the tour adds, as a site verification asks for.
+const demoTXT = "google-site-verification=demo-3f9c1a7e"
+
+// demoChange is the arguments of the tour's DNS change; planID set, its apply.
+func demoChange(d *skill.Demo, planID string) (string, error) {
+	type change struct {
+		Op     string   `json:"op"`
+		Name   string   `json:"name"`
+		Type   string   `json:"type"`
+		Values []string `json:"values"`
+	}
+	raw, err := json.Marshal(struct {
+		FQDN    string   `json:"fqdn"`
+		Changes []change `json:"changes"`
+		Apply   bool     `json:"apply,omitempty"`
+		PlanID  string   `json:"plan_id,omitempty"`
+	}{d.DNSDomain, []change{{"add", "@", "TXT", []string{demoTXT}}}, planID != "", planID})
+	return string(raw), err
+}
+
+// demoRestore is the arguments of the tour's undo of the change; planID set, its apply.
+func demoRestore(d *skill.Demo, earlier demoResults, planID string) (string, error) {
+	id, err := earlier.field("dns-apply", "snapshot_id")
+	if err != nil {
+		return "", err
+	}
+	raw, err := json.Marshal(struct {
+		FQDN       string `json:"fqdn"`
+		SnapshotID string `json:"snapshot_id"`
+		Apply      bool   `json:"apply,omitempty"`
+		PlanID     string `json:"plan_id,omitempty"`
+	}{d.DNSDomain, id, planID != "", planID})
+	return string(raw), err
 }
 
 var demoSteps = []demoStep{
@@ -64,6 +120,47 @@ var demoSteps = []demoStep{
 		title: "After the renewal", tool: "verify_token", after: "renew_token",
 		why: "The token file now holds the new token.",
 	},
+	{
+		title: "A DNS change, planned", tool: "change_dns_records", id: "dns-plan",
+		why: "\"Add the TXT record Google asks for.\" Without apply nothing changes: the plan shows each record set " +
+			"before and after, warnings, and a plan_id. The assistant shows it to the person and asks.",
+		argsFrom: func(d *skill.Demo, _ demoResults) (string, error) { return demoChange(d, "") },
+	},
+	{
+		title: "The change, applied", tool: "change_dns_records", id: "dns-apply",
+		why: "The person agreed: the same arguments, apply=true and the plan's plan_id (a client that can ask also " +
+			"has the person confirm). A snapshot of the zone is taken first: its snapshot_id undoes the change.",
+		argsFrom: func(d *skill.Demo, earlier demoResults) (string, error) {
+			id, err := earlier.field("dns-plan", "plan_id")
+			if err != nil {
+				return "", err
+			}
+			return demoChange(d, id)
+		},
+	},
+	{
+		title: "Undo, planned", tool: "restore_dns_snapshot", id: "undo-plan", after: "change_dns_records",
+		why: "\"Undo what you just did\": restore the snapshot the change returned. The plan is the difference " +
+			"between the zone now (before) and the snapshot (after): the TXT value goes.",
+		argsFrom: func(d *skill.Demo, earlier demoResults) (string, error) { return demoRestore(d, earlier, "") },
+	},
+	{
+		title: "Undo, applied", tool: "restore_dns_snapshot", id: "undo-apply", after: "change_dns_records",
+		why: "The restore takes a snapshot of the zone first (so the undo can be undone), then puts the snapshot's " +
+			"records back in one write.",
+		argsFrom: func(d *skill.Demo, earlier demoResults) (string, error) {
+			id, err := earlier.field("undo-plan", "plan_id")
+			if err != nil {
+				return "", err
+			}
+			return demoRestore(d, earlier, id)
+		},
+	},
+	{
+		title: "After the undo", tool: "restore_dns_snapshot", id: "undo-check", after: "restore_dns_snapshot",
+		why:      "Planning the same restore again: the zone already equals the snapshot, the TXT value is gone.",
+		argsFrom: func(d *skill.Demo, earlier demoResults) (string, error) { return demoRestore(d, earlier, "") },
+	},
 }
 
 // demoRows bounds the rows of each table in the tour.
@@ -96,6 +193,7 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 
 	failed := false
 	ran := map[string]bool{}
+	earlier := demoResults{}
 	for i, s := range demoSteps {
 		fmt.Fprintf(w, "\n== %d/%d  %s: %s\n", i+1, len(demoSteps), s.title, s.tool)
 		if srv.Tool(s.tool) == nil || (s.after != "" && !ran[s.after]) {
@@ -113,17 +211,27 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 				return exitToolError
 			}
 		}
+		args := s.args
+		if s.argsFrom != nil {
+			if args, err = s.argsFrom(d, earlier); err != nil {
+				fmt.Fprintln(e.stderr, "gandi-mcp demo:", err)
+				return exitToolError
+			}
+		}
 		call := s.tool
-		if s.args != "" {
-			call += " " + s.args
+		if args != "" {
+			call += " " + args
 		}
 		fmt.Fprintf(w, "tool call: %s\n\n", call)
-		res, err := srv.Call(ctx, s.tool, json.RawMessage(s.args))
+		res, err := srv.Call(ctx, s.tool, json.RawMessage(args))
 		if err != nil {
 			fmt.Fprintln(e.stderr, "gandi-mcp demo:", err)
 			return exitToolError
 		}
 		ran[s.tool] = true
+		if s.id != "" {
+			earlier[s.id] = res.RawStructuredContent
+		}
 		writeIndented(w, skill.Readable(s.tool, res, demoRows))
 		if troubled(res) != s.trouble {
 			failed = true

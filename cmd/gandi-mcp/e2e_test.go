@@ -89,7 +89,10 @@ func initialize(t *testing.T, c *client.Client) *mcp.InitializeResult {
 
 // toolOutput is what every tool's structured content has in common.
 type toolOutput struct {
-	Demo            bool `json:"demo"`
+	Demo bool `json:"demo"`
+	// PlanID and SnapshotID are a write tool's.
+	PlanID          string `json:"plan_id"`
+	SnapshotID      string `json:"snapshot_id"`
 	Troubleshooting *struct {
 		Diagnosis string   `json:"diagnosis"`
 		Summary   string   `json:"summary"`
@@ -121,7 +124,7 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 		return map[string]any{}
 	}
 	onlyFQDN := len(tool.InputSchema.Required) == 1 && tool.InputSchema.Required[0] == "fqdn"
-	if tool.Name != "change_dns_records" && !onlyFQDN {
+	if tool.Name != "change_dns_records" && tool.Name != "restore_dns_snapshot" && !onlyFQDN {
 		t.Fatalf("%s needs arguments and demoArgs has none for it", tool.Name)
 	}
 	res, _ := call(t, c, "list_domains", map[string]any{"all": true})
@@ -138,10 +141,22 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 		if d.Nameserver == "livedns" && onlyFQDN {
 			return map[string]any{"fqdn": d.FQDN}
 		}
-		if d.Nameserver == "livedns" {
-			return map[string]any{"fqdn": d.FQDN, "changes": []map[string]any{
-				{"op": "add", "name": "gandi-mcp-e2e", "type": "TXT", "values": []string{"e2e"}}}}
+		if d.Nameserver != "livedns" {
+			continue
 		}
+		change := map[string]any{"fqdn": d.FQDN, "changes": []map[string]any{
+			{"op": "add", "name": "gandi-mcp-e2e", "type": "TXT", "values": []string{"e2e"}}}}
+		if tool.Name == "change_dns_records" {
+			return change
+		}
+		// A snapshot to restore: the restore point of a change applied on the demo account.
+		_, plan := call(t, c, "change_dns_records", change)
+		change["apply"], change["plan_id"] = true, plan.PlanID
+		res, applied := call(t, c, "change_dns_records", change)
+		if res.IsError || applied.SnapshotID == "" {
+			t.Fatalf("change_dns_records apply: %s", resultText(res))
+		}
+		return map[string]any{"fqdn": d.FQDN, "snapshot_id": applied.SnapshotID}
 	}
 	t.Fatal("no demo domain is on LiveDNS")
 	return nil

@@ -596,6 +596,72 @@ func TestDemoStepsShowWhatTheyClaim(t *testing.T) {
 	})
 }
 
+// demoStepTitled returns what the demo printed for its step titled title: the tool call
+// line (its arguments) and the result.
+func demoStepTitled(t *testing.T, stdout, title string) (call, text string) {
+	t.Helper()
+	i := strings.Index(stdout, "  "+title+": ")
+	if i < 0 {
+		t.Fatalf("the demo has no step %q:\n%s", title, stdout)
+	}
+	rest := stdout[i:]
+	if j := strings.Index(rest, "\n== "); j >= 0 {
+		rest = rest[:j]
+	}
+	k := strings.Index(rest, "tool call: ")
+	if k < 0 {
+		t.Fatalf("step %q makes no call:\n%s", title, rest)
+	}
+	call, text, _ = strings.Cut(rest[k+len("tool call: "):], "\n")
+	return call, text
+}
+
+// resultField is the value of the first "label: value" line of a step's text.
+func resultField(text, label string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), label+": "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// The DNS steps show a plan, its apply with the plan_id the plan returned and a restore
+// point, and the undo of the change with the snapshot_id the apply returned.
+func TestDemoDNSPlanApplyUndo(t *testing.T) {
+	env, _ := home(t)
+	code, stdout, stderr := invocation{env: env}.run(t, "demo")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr: %s\n%s", code, stderr, stdout)
+	}
+	call, plan := demoStepTitled(t, stdout, "A DNS change, planned")
+	planID := resultField(plan, "plan id")
+	if !strings.HasPrefix(call, "change_dns_records ") || strings.Contains(call, `"apply"`) || resultField(plan, "applied") != "no" ||
+		!strings.HasPrefix(planID, "p1.") || !strings.Contains(plan, demoTXT) {
+		t.Errorf("the plan step does not show a plan of adding %s:\n%s\n%s", demoTXT, call, plan)
+	}
+	call, applied := demoStepTitled(t, stdout, "The change, applied")
+	snapshot := resultField(applied, "snapshot id")
+	if !strings.Contains(call, `"apply":true`) || !strings.Contains(call, `"plan_id":"`+planID+`"`) || resultField(applied, "applied") != "yes" ||
+		resultField(applied, "status") != "applied" || len(snapshot) != 36 {
+		t.Errorf("the apply step does not apply the plan %s with a restore point:\n%s\n%s", planID, call, applied)
+	}
+	call, undoPlan := demoStepTitled(t, stdout, "Undo, planned")
+	if !strings.HasPrefix(call, "restore_dns_snapshot ") || !strings.Contains(call, `"snapshot_id":"`+snapshot+`"`) ||
+		resultField(undoPlan, "applied") != "no" || !strings.Contains(undoPlan, demoTXT) {
+		t.Errorf("the undo is not planned from the change's snapshot %s, taking the TXT value out:\n%s\n%s", snapshot, call, undoPlan)
+	}
+	call, undone := demoStepTitled(t, stdout, "Undo, applied")
+	if s := resultField(undone, "snapshot id"); !strings.Contains(call, `"plan_id":"`+resultField(undoPlan, "plan id")+`"`) ||
+		resultField(undone, "applied") != "yes" || resultField(undone, "status") != "applied" || len(s) != 36 || s == snapshot {
+		t.Errorf("the undo is not applied with its own restore point:\n%s\n%s", call, undone)
+	}
+	_, after := demoStepTitled(t, stdout, "After the undo")
+	if !strings.Contains(after, "already equals the snapshot") {
+		t.Errorf("after the undo the zone is not as it was:\n%s", after)
+	}
+}
+
 // The demo's help must not offer a flag the demo refuses.
 func TestDemoHelpOffersOnlyWhatItHonours(t *testing.T) {
 	env, _ := home(t)

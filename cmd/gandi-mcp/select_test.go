@@ -40,7 +40,7 @@ func scopeRows(stdout string) []string {
 }
 
 func TestToolsAndScopesReflectTheSelection(t *testing.T) {
-	all := []string{"verify_token", "list_domains", "list_sharing", "renew_token", "list_dns_records", "list_dns_snapshots", "change_dns_records"}
+	all := []string{"verify_token", "list_domains", "list_sharing", "renew_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}
 	tests := []struct {
 		name string
 		args []string
@@ -50,7 +50,7 @@ func TestToolsAndScopesReflectTheSelection(t *testing.T) {
 		{"default", nil, nil, all},
 		{"--read-only", []string{"--read-only"}, nil, []string{"verify_token", "list_domains", "list_sharing", "list_dns_records", "list_dns_snapshots"}},
 		{"GANDI_MCP_READ_ONLY=1", nil, map[string]string{"GANDI_MCP_READ_ONLY": "1"}, []string{"verify_token", "list_domains", "list_sharing", "list_dns_records", "list_dns_snapshots"}},
-		{"--toolsets dns", []string{"--toolsets", "dns"}, nil, []string{"verify_token", "list_dns_records", "list_dns_snapshots", "change_dns_records"}},
+		{"--toolsets dns", []string{"--toolsets", "dns"}, nil, []string{"verify_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}},
 		{"--toolsets=token,domains", []string{"--toolsets=token,domains"}, nil, []string{"verify_token", "list_domains", "list_sharing", "renew_token"}},
 		{"GANDI_MCP_TOOLSETS=domains", nil, map[string]string{"GANDI_MCP_TOOLSETS": "domains"}, []string{"verify_token", "list_domains", "list_sharing"}},
 		{"the flag wins over GANDI_MCP_TOOLSETS", []string{"--toolsets", "token"}, map[string]string{"GANDI_MCP_TOOLSETS": "dns"}, []string{"verify_token", "renew_token"}},
@@ -188,7 +188,7 @@ func TestStdioSelectionFromTheEnvironment(t *testing.T) {
 		{"GANDI_MCP_READ_ONLY=1", []string{"GANDI_MCP_READ_ONLY=1"}, nil,
 			[]string{"list_dns_records", "list_dns_snapshots", "list_domains", "list_sharing", "verify_token"}},
 		{"GANDI_MCP_TOOLSETS=dns", []string{"GANDI_MCP_TOOLSETS=dns"}, nil,
-			[]string{"change_dns_records", "list_dns_records", "list_dns_snapshots", "verify_token"}},
+			[]string{"change_dns_records", "list_dns_records", "list_dns_snapshots", "restore_dns_snapshot", "verify_token"}},
 		{"--read-only --toolsets token", nil, []string{"--read-only", "--toolsets", "token"}, []string{"verify_token"}},
 	}
 	for _, tt := range tests {
