@@ -31,6 +31,12 @@ type Demo struct {
 	dir       string // a private config home holding the demo's token file
 }
 
+// The demo account's fixed ids.
+const (
+	DemoOrganizationID = "6f1c2a3e-0d4b-4c5a-9e7f-d3e000000001"
+	DemoSnapshotID     = "6f1c2a3e-0d4b-4c5a-9e7f-d3e000000002"
+)
+
 // StartDemo starts the fake and seeds it. Close it when done.
 func StartDemo() (*Demo, error) {
 	dir, err := os.MkdirTemp("", "gandi-mcp-demo-")
@@ -39,7 +45,9 @@ func StartDemo() (*Demo, error) {
 	}
 	fake := ganditest.NewServer()
 	now := time.Now()
-	org := fake.AddOrganization(gandi.Organization{Name: "demo-org", Type: "company", Orgname: "Demo Org (fake)", Email: "demo@example.invalid"})
+	// A fixed id: the domains' names derive from it, so every demo process has the same
+	// account and a name one `call --demo` showed works in the next.
+	org := fake.AddOrganization(gandi.Organization{ID: DemoOrganizationID, Name: "demo-org", Type: "company", Orgname: "Demo Org (fake)", Email: "demo@example.invalid"})
 	// From a week ago: two domains have just expired and a dozen expire within 30 days, whatever today is.
 	seeded := fake.SeedDomains(org.ID, DemoDomains, now.Add(-7*24*time.Hour))
 	// The first domain on LiveDNS (by name, as the tour lists them) has web and mail records,
@@ -59,6 +67,11 @@ func StartDemo() (*Demo, error) {
 			d.DNSDomain = dom.FQDN
 			break
 		}
+	}
+	// A restore point LiveDNS took by itself, so that restore_dns_snapshot has one to show.
+	if _, err := fake.AddSnapshot(d.DNSDomain, gandi.Snapshot{ID: DemoSnapshotID, Name: "automatic snapshot",
+		CreatedAt: now.Add(-24 * time.Hour).UTC().Truncate(time.Second), Automatic: true}); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	d.Good = fake.AddToken(ganditest.Token{
 		Name:     "demo-token",

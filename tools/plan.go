@@ -50,8 +50,8 @@ func (w *WriteArgs) write() *WriteArgs { return w }
 type PlannedChange struct {
 	Name    string    `json:"name" jsonschema_description:"The record name (relative: @ is the apex) or the setting changed."`
 	Type    string    `json:"type,omitempty" jsonschema_description:"The record type."`
-	Before  *zone.Set `json:"before" jsonschema_description:"What there is now; null when absent."`
-	After   *zone.Set `json:"after" jsonschema_description:"What there will be; null when it goes."`
+	Before  *zone.Set `json:"before" jsonschema:"nullable" jsonschema_description:"What there is now; null when absent."`
+	After   *zone.Set `json:"after" jsonschema:"nullable" jsonschema_description:"What there will be; null when it goes."`
 	Summary string    `json:"summary"`
 	Status  string    `json:"status,omitempty" jsonschema:"enum=applied,enum=unchanged,enum=mismatch,enum=failed,enum=not_attempted" jsonschema_description:"After an apply: applied (written and read back as planned), unchanged (nothing to write), mismatch (written, but Gandi now holds something else), failed (Gandi refused the write), not_attempted (the apply stopped before it)."`
 }

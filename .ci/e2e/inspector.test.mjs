@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { demoArgs } from "./demo-args.mjs";
 
 const bin = process.env.GANDI_MCP_BIN;
 assert.ok(bin, "GANDI_MCP_BIN must name the gandi-mcp binary");
@@ -44,8 +45,9 @@ test("every listed tool can be called on the demo account", async (t) => {
   assert.ok(tools, "tools/list failed: see the test above");
   for (const tool of tools) {
     await t.test(tool.name, () => {
-      const r = inspect("--method", "tools/call", "--tool-name", tool.name, "--tool-args-json", "{}");
-      assert.equal(r.status, 0, `${tool.name} {} exited ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      const args = JSON.stringify(demoArgs(tool));
+      const r = inspect("--method", "tools/call", "--tool-name", tool.name, "--tool-args-json", args);
+      assert.equal(r.status, 0, `${tool.name} ${args} exited ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
       const result = r.envelope.result;
       assert.notEqual(result.isError, true, `${tool.name} answered an error: ${JSON.stringify(result)}`);
       assert.equal(result.structuredContent?.demo, true, `${tool.name}'s result is not marked demo`);

@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { demoArgs } from "./demo-args.mjs";
 
 const bin = process.env.GANDI_MCP_BIN;
 assert.ok(bin, "GANDI_MCP_BIN must name the gandi-mcp binary");
@@ -88,7 +89,7 @@ test("an error result carries troubleshooting that validates against the output 
 
 test("every listed tool's result validates against its output schema", async () => {
   for (const t of tools) {
-    const result = await client.callTool({ name: t.name, arguments: {} }, undefined, { timeout: 60_000 });
+    const result = await client.callTool({ name: t.name, arguments: demoArgs(t) }, undefined, { timeout: 60_000 });
     assert.notEqual(result.isError, true, `${t.name}: ${JSON.stringify(result)}`);
     if (t.outputSchema) assert.ok(result.structuredContent, `${t.name} declares an output schema but sent no structuredContent`);
   }
