@@ -304,36 +304,10 @@ func readBack(ctx context.Context, s *session, z string, planned []PlannedChange
 	}
 }
 
-// dnsFail diagnoses a failed LiveDNS read: a zone Gandi does not serve is dns_not_hosted.
+// dnsFail diagnoses a failed LiveDNS request of a write tool on the zone z, as
+// the read tools do (dns_not_hosted, not_found, a 403 from what writing needs).
 func (s *session) dnsFail(ctx context.Context, err error, z string) error {
-	var ge *gandi.Error
-	if !errors.As(err, &ge) || ge.Status != http.StatusNotFound {
-		return s.fail(ctx, err, dnsWriteScopes, z)
-	}
-	info, ierr := s.client.DomainLiveDNS(ctx, z)
-	if ierr != nil || info.Current == "livedns" {
-		// Unknown to the token, or on LiveDNS but not visible: the first answer says it.
-		return s.fail(ctx, err, dnsWriteScopes, z)
-	}
-	t := Troubleshooting{
-		Status:      ge.Status,
-		Diagnosis:   DNSNotHosted,
-		Environment: string(s.d.Endpoints.Env),
-		Summary:     "The DNS of " + z + " is not served by Gandi's LiveDNS, so its records are not read or changed here.",
-		NextSteps: []string{
-			"Edit the records where the domain's nameservers are hosted.",
-			"Or, to manage them here, switch the domain to LiveDNS in Gandi's admin (its nameservers then change to Gandi's).",
-		},
-	}
-	if len(info.Nameservers) > 0 {
-		t.Summary = "The DNS of " + z + " is not served by Gandi's LiveDNS: its nameservers are " + strings.Join(info.Nameservers, ", ") +
-			", so its records are edited there, not here."
-		t.NextSteps[0] = "Edit the records with the provider of " + strings.Join(info.Nameservers, ", ") + "."
-	}
-	if info.Current != "" {
-		t.LikelyCauses = []string{"Gandi says the domain's DNS is " + info.Current + " (not livedns)."}
-	}
-	return &Failure{T: t}
+	return s.liveDNSFail(ctx, err, dnsDomain{ascii: z}, true)
 }
 
 // restoreTrouble explains a snapshot that could not be taken: nothing was changed.
