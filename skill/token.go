@@ -145,12 +145,14 @@ func CheckProfileName(o Options) error {
 
 // checkToken runs verify_token on token instead of the stored credential.
 func checkToken(ctx context.Context, deps *tools.Deps, token string) (*tools.VerifyTokenOutput, error) {
-	sandbox := deps.Auth.Sandbox
-	deps.Credential = func() (*auth.Credential, error) {
-		c := auth.NewCredential(auth.KindPAT, auth.SourceStdin, auth.StdinOrigin, token)
-		c.Sandbox = sandbox
-		return c, nil
-	}
+	c := auth.NewCredential(auth.KindPAT, auth.SourceStdin, auth.StdinOrigin, token)
+	c.Sandbox = deps.Auth.Sandbox
+	return checkCredential(ctx, deps, c)
+}
+
+// checkCredential runs verify_token on c; it sets deps.Credential, so deps must be c's alone.
+func checkCredential(ctx context.Context, deps *tools.Deps, c *auth.Credential) (*tools.VerifyTokenOutput, error) {
+	deps.Credential = func() (*auth.Credential, error) { return c, nil }
 	res, err := New(deps).Call(ctx, "verify_token", nil)
 	if err != nil {
 		return nil, err

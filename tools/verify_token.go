@@ -154,8 +154,14 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 		return answerRejected(ctx, out, s, err)
 	}
 	out.Valid = true
+	var names []string
 	for _, o := range orgs {
 		out.Organizations = append(out.Organizations, organizationOf(o))
+		names = append(names, o.Name)
+	}
+	if s.info != nil {
+		// `gandi-mcp token list` shows them later without asking Gandi.
+		expiryBook{d.ExpiryFile}.rememberOrganizations(s.cred.Secret(), names, d.now())
 	}
 	return out, nil
 }

@@ -290,7 +290,11 @@ var about = map[string]string{
 		"  gandi-mcp token set --verify            (then paste the token and press Enter)\n" +
 		"  pass show gandi | head -n 1 | gandi-mcp token set   (from a password manager)",
 	"token path": "Shows every place gandi-mcp looks for a credential, in order, what is there (never\nits value), which one is used, and where `token set` writes.",
-	"scopes":     "Shows which Personal Access Token scope each tool needs. Create the token with the\nscopes of the tools you want an assistant to use, and no more.",
+	"token list": "Lists every stored token, the default one and each profile's, in both environments: its profile,\n" +
+		"its file, and its name, expiry, days left and organizations as Gandi last described it to gandi-mcp\n" +
+		"(never its value). Nothing is sent to Gandi unless --verify, which checks each token now and reports\n" +
+		"any refused or expiring within 7 days (exit 1 then).",
+	"scopes": "Shows which Personal Access Token scope each tool needs. Create the token with the\nscopes of the tools you want an assistant to use, and no more.",
 }
 
 // commandHelp writes a command's usage, what it does and its flags.

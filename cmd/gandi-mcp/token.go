@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gandi-mcp/gandi-mcp/auth"
@@ -19,7 +21,7 @@ var tokenCommands = []struct {
 }{
 	{"set", runTokenSet},
 	{"path", runTokenPath},
-	//LIST
+	{"list", runTokenList},
 }
 
 func runToken(ctx context.Context, e *env, args []string) int {
@@ -240,4 +242,120 @@ func runScopes(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "Create the token at %s with the scopes of the tools you use, and no more.\n", page)
 	return exitOK
+}
+
+func runTokenList(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("gandi-mcp token list", flag.ContinueOnError)
+	fs.Usage = func() { commandHelp(fs.Output(), fs, "[--verify]") }
+	verify := fs.Bool("verify", false, "ask Gandi about each token now (a few at a time), and report any refused or expiring within 7 days")
+	if code, ok := flagsOnly(e, fs, args, ""); !ok {
+		return code
+	}
+	o, err := options(e, false, "", slog.LevelError)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp token list:", err)
+		return exitUsage
+	}
+	list, err := skill.ListTokens(ctx, o, *verify)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp token list:", err)
+		return exitToolError
+	}
+	rows := [][]string{{"ENVIRONMENT", "PROFILE", "NAME", "EXPIRES", "DAYS LEFT", "ORGANIZATION", "FILE"}}
+	if *verify {
+		rows[0] = slices.Insert(rows[0], 6, "GANDI SAYS")
+	}
+	var problems []string
+	for _, t := range list {
+		profile, name, expires, days, orgs, file := t.Profile, "unknown", "unknown", "unknown", "unknown", t.Path
+		if profile == "" {
+			profile = "(default)"
+		}
+		if t.Name != "" {
+			name = t.Name
+		}
+		if t.ExpiresAt != nil {
+			expires, days = t.ExpiresAt.UTC().Format("2006-01-02"), strconv.Itoa(*t.DaysLeft)
+			if *t.DaysLeft < 0 {
+				days = "expired"
+			}
+		}
+		if len(t.Organizations) > 0 {
+			orgs = strings.Join(t.Organizations, ", ")
+		}
+		switch {
+		case t.Missing:
+			name, expires, days, orgs, file = "-", "-", "-", "-", file+" (no token)"
+		case t.Problem != "":
+			name, expires, days, orgs, file = "-", "-", "-", "-", file+" (cannot be used)"
+			problems = append(problems, fmt.Sprintf("%s %s: %s", t.Environment, profile, t.Problem))
+		}
+		row := []string{t.Environment, profile, name, expires, days, orgs, file}
+		if *verify {
+			verdict := "-"
+			if t.Checked {
+				verdict = t.Verdict
+				if i := strings.Index(verdict, ":"); i > 0 {
+					verdict = verdict[:i] // the whole reason is in the problems below
+				}
+			}
+			row = slices.Insert(row, 6, verdict)
+		}
+		rows = append(rows, row)
+		switch {
+		case !t.Alert || t.Missing || t.Problem != "":
+		case t.Checked && !t.Accepted && strings.HasPrefix(t.Verdict, "refused"):
+			problems = append(problems, fmt.Sprintf("%s %s: %s Create a new token at %s and store it with `gandi-mcp token set%s%s`.",
+				t.Environment, profile, t.Verdict, patPage(t.Environment), sandboxFlag(t.Environment == string(gandi.Sandbox)), profileFlagText(t.Profile)))
+		case t.Checked && !t.Accepted:
+			problems = append(problems, fmt.Sprintf("%s %s: %s", t.Environment, profile, t.Verdict))
+		case t.DaysLeft != nil && *t.DaysLeft < 0:
+			problems = append(problems, fmt.Sprintf("%s %s: the token expired on %s; create a new one at %s and store it with `gandi-mcp token set%s%s`",
+				t.Environment, profile, expires, patPage(t.Environment), sandboxFlag(t.Environment == string(gandi.Sandbox)), profileFlagText(t.Profile)))
+		case t.DaysLeft != nil:
+			problems = append(problems, fmt.Sprintf("%s %s: the token expires in %d day(s), on %s; renew it with `gandi-mcp call renew_token%s%s`",
+				t.Environment, profile, *t.DaysLeft, expires, sandboxFlag(t.Environment == string(gandi.Sandbox)), profileFlagText(t.Profile)))
+		}
+	}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			if i == len(r)-1 {
+				b.WriteString(c)
+				break
+			}
+			fmt.Fprintf(&b, "%-*s  ", widths[i], c)
+		}
+		fmt.Fprintln(e.stdout, b.String())
+	}
+	fmt.Fprintln(e.stdout)
+	if *verify {
+		fmt.Fprintln(e.stdout, "Names, expiries and organizations are what Gandi said just now (unknown: Gandi was not asked or did not say).")
+	} else {
+		fmt.Fprintln(e.stdout, "Names, expiries and organizations are as Gandi last described each token to gandi-mcp; nothing was sent to Gandi. --verify asks it now.")
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(e.stdout, "\n%d token(s) need attention:\n", len(problems))
+		for _, p := range problems {
+			fmt.Fprintf(e.stdout, "  - %s\n", p)
+		}
+		if *verify {
+			return exitToolError
+		}
+	}
+	return exitOK
+}
+
+// patPage is the admin page where the environment's tokens are made.
+func patPage(environment string) string {
+	if environment == string(gandi.Sandbox) {
+		return gandi.EndpointsFor(gandi.Sandbox).PATPageURL()
+	}
+	return gandi.EndpointsFor(gandi.Production).PATPageURL()
 }
