@@ -113,7 +113,9 @@ func TestVerifyTokenNamesTheProfile(t *testing.T) {
 			var out tools.VerifyTokenOutput
 			res := h.call("verify_token", map[string]any{}, &out)
 			tt.check(t, h, out)
-			noSecrets(t, h, []string{tok.Secret}, res)
+			if f, ok := leaks(string(res.RawStructuredContent)+textOf(res)+h.stderr.String(), []string{tok.Secret}); ok {
+				t.Errorf("a piece of the token is shown: %q", f)
+			}
 		})
 	}
 }
@@ -177,5 +179,10 @@ func TestJournalNamesTheProfile(t *testing.T) {
 		if profile == "" && strings.Contains(string(raw), `"profile"`) {
 			t.Errorf("a line without a profile names one: %s", raw)
 		}
+		h.scanFiles(t, []string{a.token.Secret}, func(where, text string) {
+			if f, ok := leaks(text, []string{a.token.Secret}); ok {
+				t.Errorf("%s holds a piece of the token: %q", where, f)
+			}
+		})
 	}
 }

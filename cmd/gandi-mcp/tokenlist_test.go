@@ -117,9 +117,13 @@ func wantRow(t *testing.T, row string, want ...string) {
 
 func noSecretIn(t *testing.T, text string, secrets []string) {
 	t.Helper()
+	const window = 12 // the shortest piece of a token that counts as shown
 	for i, s := range secrets {
-		if strings.Contains(text, s) || strings.Contains(text, s[len(s)-12:]) {
-			t.Errorf("secret #%d appears in the output", i)
+		for j := 0; j+window <= len(s); j++ {
+			if strings.Contains(text, s[j:j+window]) {
+				t.Errorf("a piece of secret #%d appears in the output", i)
+				break
+			}
 		}
 	}
 }
