@@ -113,6 +113,7 @@ func TestUnknownProfile(t *testing.T) {
 			want: []string{"no sandbox profile", `"perso"`, "there are none yet", "token set --sandbox --profile perso"}},
 		{name: "bad name", args: []string{"call", "verify_token", "--profile", "Acme"}, want: []string{`"Acme"`, "lower-case letters"}},
 		{name: "bad name in token set", args: []string{"token", "set", "--profile", "../acme"}, want: []string{"nothing was read", "not valid"}},
+		{name: "with the demo", args: []string{"call", "verify_token", "--demo", "--profile", "perso"}, want: []string{"--demo and --profile exclude each other"}},
 		{name: "a token as a name", args: []string{"serve", "--profile", secret}, want: []string{"not repeated"}},
 	}
 	for _, tt := range tests {
