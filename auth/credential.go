@@ -89,6 +89,9 @@ type Credential struct {
 	Origin string
 	// Sandbox is true when the credential was loaded for Gandi's sandbox environment.
 	Sandbox bool
+	// Profile is the profile whose token file held the credential; "" for the default
+	// file and for a variable, which belongs to no profile.
+	Profile string
 	// Warnings are problems the user should fix; the credential is usable anyway.
 	Warnings []Warning
 

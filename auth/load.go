@@ -26,14 +26,26 @@ type Options struct {
 	// adrg/xdg reads XDG_CONFIG_HOME once, at start-up: a test that changes the variable
 	// must call xdg.Reload itself, or better, set ConfigHome.
 	ConfigHome string
+	// Profile selects a profile's token file, gandi/profiles/NAME/api_token
+	// (gandi/sandbox/profiles/NAME/api_token in sandbox); "" is the default file.
+	// It must pass ValidateProfile.
+	Profile string
+}
+
+// envDir is the environment's directory relative to a configuration directory.
+func (o Options) envDir() string {
+	if o.Sandbox {
+		return filepath.Join("gandi", "sandbox")
+	}
+	return "gandi"
 }
 
 // tokenFile is the token file's path relative to a configuration directory.
 func (o Options) tokenFile() string {
-	if o.Sandbox {
-		return filepath.Join("gandi", "sandbox", "api_token")
+	if o.Profile != "" {
+		return filepath.Join(o.envDir(), "profiles", o.Profile, "api_token")
 	}
-	return filepath.Join("gandi", "api_token")
+	return filepath.Join(o.envDir(), "api_token")
 }
 
 func (o Options) getenv(name string) string {
@@ -69,8 +81,8 @@ func absOrEmpty(dir string) string {
 
 // TokenPaths returns the token files Load looks at, in order: {ConfigHome}/gandi/api_token,
 // then, where ConfigHome is not {Home}/.config (macOS, or XDG_CONFIG_HOME set elsewhere),
-// {Home}/.config/gandi/api_token. In sandbox mode the files are gandi/sandbox/api_token.
-// The paths are absolute.
+// {Home}/.config/gandi/api_token. In sandbox mode the files are gandi/sandbox/api_token;
+// with a Profile, gandi/[sandbox/]profiles/NAME/api_token. The paths are absolute.
 func TokenPaths(o Options) []string {
 	configHome, home := o.dirs()
 	var paths []string
@@ -225,6 +237,7 @@ func fromFile(o Options, path string) (*Credential, error) {
 	}
 	c := NewCredential(KindPAT, SourceFile, path, token)
 	c.Sandbox = o.Sandbox
+	c.Profile = o.Profile
 	c.Warnings = warnings
 	return c, nil
 }

@@ -27,11 +27,26 @@ type Options struct {
 	// Stderr receives logs; nil means os.Stderr.
 	Stderr   io.Writer
 	LogLevel slog.Level
+	// Profile selects a profile's token file (see auth.Options.Profile); "" means
+	// GANDI_PROFILE's, and no profile when that is unset too.
+	Profile string
+
+	// newProfile accepts a profile that does not exist yet: `token set` creates it.
+	newProfile bool
+}
+
+// profile is the profile o selects: its Profile, else GANDI_PROFILE.
+func (o Options) profile(getenv func(string) string) string {
+	if o.Profile != "" {
+		return o.Profile
+	}
+	return strings.TrimSpace(getenv(auth.EnvProfile))
 }
 
 // DepsFromEnv resolves endpoints and credential places from the options and the
 // environment (GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_API_TOKEN,
-// GANDI_MCP_CALL_TIMEOUT, ...).
+// GANDI_MCP_CALL_TIMEOUT, GANDI_PROFILE, ...). A selected profile that is not a valid
+// name, or does not exist, is an error (*auth.ProfileNameError, *auth.UnknownProfileError).
 func DepsFromEnv(o Options) (*tools.Deps, error) {
 	getenv := o.Getenv
 	if getenv == nil {
@@ -45,10 +60,20 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	a := authOptions(ep.Env == gandi.Sandbox, getenv)
+	a.Profile = o.profile(getenv)
+	if err := auth.ValidateProfile(a.Profile); err != nil {
+		return nil, err
+	}
+	if !o.newProfile {
+		if err := auth.CheckProfile(a); err != nil {
+			return nil, err
+		}
+	}
 	d := &tools.Deps{
 		Endpoints:   ep,
 		CallTimeout: limit,
-		Auth:        authOptions(ep.Env == gandi.Sandbox, getenv),
+		Auth:        a,
 		UserAgent:   Name + "/" + Version(),
 		Logger:      NewLogger(o.Stderr, o.LogLevel),
 		// Only fingerprints and dates are kept there, never a token.

@@ -182,7 +182,8 @@ func (h *harness) scanFiles(t *testing.T, secrets []string, check func(where, te
 	t.Helper()
 	tokenFile := filepath.Join(h.config, "gandi", "api_token")
 	isToken := func(path string, data []byte, mode fs.FileMode) bool {
-		if path == tokenFile {
+		// Every token file under gandi/ holds a token: the default one, the sandbox's, a profile's.
+		if path == tokenFile || filepath.Base(path) == "api_token" && strings.HasPrefix(path, filepath.Join(h.config, "gandi")+string(filepath.Separator)) {
 			return true
 		}
 		content := strings.TrimSpace(string(data))

@@ -19,6 +19,8 @@ import (
 type TokenSet struct {
 	// Environment is production or sandbox.
 	Environment string
+	// Profile is the profile whose token was stored; "" for the default file.
+	Profile string
 	// Path is the token file written, or that would have been.
 	Path string
 	// Stored says whether the token is now in Path.
@@ -58,6 +60,7 @@ const lockWait = 30 * time.Second
 // checked writable before anything else. With verify, Gandi is asked first (verify_token
 // on this very token): a token it does not accept, or that cannot be checked, is not stored.
 func SetToken(ctx context.Context, o Options, token string, verify bool) (*TokenSet, error) {
+	o.newProfile = true // storing a profile's first token is how it is made
 	deps, err := DepsFromEnv(o)
 	if err != nil {
 		return nil, err
@@ -72,7 +75,7 @@ func SetToken(ctx context.Context, o Options, token string, verify bool) (*Token
 	if err := auth.CheckWritable(path); err != nil {
 		return nil, err
 	}
-	res := &TokenSet{Environment: string(deps.Endpoints.Env), Path: path}
+	res := &TokenSet{Environment: string(deps.Endpoints.Env), Profile: deps.Auth.Profile, Path: path}
 	if deps.Auth.Getenv(auth.EnvToken) != "" {
 		res.Shadowed = auth.EnvToken
 	}
@@ -126,14 +129,30 @@ func replaced(deps *tools.Deps, path, token string) *ReplacedToken {
 	return r
 }
 
+// SelectedProfile is the profile o selects: its Profile, else GANDI_PROFILE's; "" for none.
+func SelectedProfile(o Options) string {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return o.profile(getenv)
+}
+
+// CheckProfileName checks the name of the profile o selects, which need not exist yet.
+func CheckProfileName(o Options) error {
+	return auth.ValidateProfile(SelectedProfile(o))
+}
+
 // checkToken runs verify_token on token instead of the stored credential.
 func checkToken(ctx context.Context, deps *tools.Deps, token string) (*tools.VerifyTokenOutput, error) {
-	sandbox := deps.Auth.Sandbox
-	deps.Credential = func() (*auth.Credential, error) {
-		c := auth.NewCredential(auth.KindPAT, auth.SourceStdin, auth.StdinOrigin, token)
-		c.Sandbox = sandbox
-		return c, nil
-	}
+	c := auth.NewCredential(auth.KindPAT, auth.SourceStdin, auth.StdinOrigin, token)
+	c.Sandbox = deps.Auth.Sandbox
+	return checkCredential(ctx, deps, c)
+}
+
+// checkCredential runs verify_token on c; it sets deps.Credential, so deps must be c's alone.
+func checkCredential(ctx context.Context, deps *tools.Deps, c *auth.Credential) (*tools.VerifyTokenOutput, error) {
+	deps.Credential = func() (*auth.Credential, error) { return c, nil }
 	res, err := New(deps).Call(ctx, "verify_token", nil)
 	if err != nil {
 		return nil, err
@@ -166,7 +185,9 @@ type TokenPlace struct {
 // one is used.
 type TokenPlaces struct {
 	Environment string
-	Places      []TokenPlace
+	// Profile is the selected profile; "" for none.
+	Profile string
+	Places  []TokenPlace
 	// WritePath is where `gandi-mcp token set` writes.
 	WritePath string
 	// InUse describes the credential the server would use, e.g. "PAT from /x/api_token";
@@ -184,7 +205,7 @@ func LocateToken(o Options) (*TokenPlaces, error) {
 		return nil, err
 	}
 	a := deps.Auth
-	tp := &TokenPlaces{Environment: string(deps.Endpoints.Env), WritePath: auth.WritePath(a)}
+	tp := &TokenPlaces{Environment: string(deps.Endpoints.Env), Profile: a.Profile, WritePath: auth.WritePath(a)}
 	variable := func(name, note string) TokenPlace {
 		p := TokenPlace{What: "environment variable " + name + note, State: "not set"}
 		if a.Getenv(name) != "" {

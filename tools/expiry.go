@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,6 +25,8 @@ type expiryBook struct {
 type TokenRecord struct {
 	Name      string    `json:"name,omitempty"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// Organizations are the names of the organizations the token reached when last verified.
+	Organizations []string `json:"organizations,omitempty"`
 }
 
 // UnmarshalJSON also reads the book's first format, where a record was its expiry alone.
@@ -66,10 +69,39 @@ func (b expiryBook) remember(secret, name string, expires time.Time, now time.Ti
 	key := fingerprint(secret)
 	// Gandi's name for a token is what its owner typed, possibly the token itself.
 	rec := TokenRecord{Name: auth.Redact(name, secret), ExpiresAt: expires.UTC()}
-	if old, ok := m[key]; ok && old.ExpiresAt.Equal(rec.ExpiresAt) && old.Name == rec.Name {
+	old, ok := m[key]
+	if ok && old.ExpiresAt.Equal(rec.ExpiresAt) && old.Name == rec.Name {
 		return
 	}
+	rec.Organizations = old.Organizations
 	m[key] = rec
+	b.save(m, now)
+}
+
+// rememberOrganizations records the organizations a token the book knows reaches; a
+// token it does not know (no expiry yet) is left out, and failures are ignored.
+func (b expiryBook) rememberOrganizations(secret string, names []string, now time.Time) {
+	if b.path == "" {
+		return
+	}
+	expiryMu.Lock()
+	defer expiryMu.Unlock()
+	m := b.load()
+	key := fingerprint(secret)
+	rec, ok := m[key]
+	for i, n := range names {
+		names[i] = auth.Redact(n, secret)
+	}
+	if !ok || slices.Equal(rec.Organizations, names) {
+		return
+	}
+	rec.Organizations = names
+	m[key] = rec
+	b.save(m, now)
+}
+
+// save writes the book atomically; the caller holds expiryMu.
+func (b expiryBook) save(m map[string]TokenRecord, now time.Time) {
 	for k, r := range m {
 		// Forget tokens long dead, so the file stays small.
 		if now.Sub(r.ExpiresAt) > 400*24*time.Hour {

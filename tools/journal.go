@@ -21,6 +21,7 @@ type JournalEntry struct {
 	Environment string          `json:"environment"`
 	TokenName   string          `json:"token_name,omitempty"`
 	TokenSource string          `json:"token_source,omitempty"` // a variable's name or a file's path
+	Profile     string          `json:"profile,omitempty"`      // the profile whose token file it is
 	PlanID      string          `json:"plan_id"`
 	SnapshotID  string          `json:"snapshot_id,omitempty"`
 	Changes     []PlannedChange `json:"changes"`

@@ -93,6 +93,7 @@ type RenewTokenOutput struct {
 	Scopes            []string       `json:"scopes,omitempty" jsonschema_description:"What the new token may do; a renewal keeps the current token's scopes."`
 	Resources         *Resources     `json:"resources,omitempty" jsonschema_description:"What the new token may act on; a renewal keeps the current token's resources."`
 	Source            string         `json:"source,omitempty" jsonschema_description:"Where the renewed (previous) token was read: a variable's name or a file's path."`
+	Profile           string         `json:"profile,omitempty" jsonschema_description:"The profile whose token file receives the new token; absent for the default file."`
 	PreviousName      string         `json:"previous_name,omitempty" jsonschema_description:"The previous token's name."`
 	PreviousExpiresAt *time.Time     `json:"previous_expires_at,omitempty" jsonschema_description:"When the previous token expires (in a dry run, the current token); it may keep working until then."`
 	StoredAt          string         `json:"stored_at,omitempty" jsonschema_description:"The file now holding the new token (mode 0600); never the token itself."`
@@ -201,7 +202,7 @@ func renewWith(ctx context.Context, d *Deps, in RenewTokenInput, req gandi.Renew
 	if req.Name != "" && strings.Contains(req.Name, s.cred.Secret()) {
 		return nil, invalidInput("name contains the token itself; a name is a label, never a secret")
 	}
-	r := &rotation{d: d, s: s, req: req, out: &RenewTokenOutput{Source: s.cred.Origin, Warnings: s.cred.Warnings}}
+	r := &rotation{d: d, s: s, req: req, out: &RenewTokenOutput{Source: s.cred.Origin, Profile: d.Auth.Profile, Warnings: s.cred.Warnings}}
 	r.path = s.cred.Origin
 	if s.cred.Source != auth.SourceFile {
 		r.path = auth.WritePath(d.Auth)

@@ -25,7 +25,7 @@ func TestScopeAdviceNamesTheDeclaredScopes(t *testing.T) {
 		name  string
 		steps []string
 	}{
-		{"no_token", credentialTrouble(&auth.NotFoundError{Looked: []string{"x"}}, ep, []string{"x"}).NextSteps},
+		{"no_token", credentialTrouble(&auth.NotFoundError{Looked: []string{"x"}}, ep, []string{"x"}, "").NextSteps},
 		{"legacy key renewal", legacyKeyRenewal(legacy, ep).NextSteps},
 	}
 	scopeWord := regexp.MustCompile(`\b[a-z]+:[a-z]+\b`)

@@ -412,7 +412,7 @@ func (d *Deps) openShowingWarnings(ctx context.Context) (*session, error) {
 	}
 	cred, err := load()
 	if err != nil {
-		t := credentialTrouble(err, d.Endpoints, auth.Looked(d.Auth))
+		t := credentialTrouble(err, d.Endpoints, auth.Looked(d.Auth), d.Auth.Profile)
 		return nil, &Failure{T: t}
 	}
 	d.secrets.hold(cred.Secret())

@@ -117,6 +117,7 @@ type TokenFacts struct {
 	Kind      string     `json:"kind,omitempty" jsonschema_description:"pat or api_key."`
 	Scheme    string     `json:"scheme,omitempty" jsonschema_description:"Authorization scheme sent: Bearer or Apikey."`
 	Source    string     `json:"source,omitempty" jsonschema_description:"Where it was read: the variable's name or the file's path."`
+	Profile   string     `json:"profile,omitempty" jsonschema_description:"The profile whose token file it is; absent for the default file and for a variable."`
 	Name      string     `json:"name,omitempty"`
 	Scopes    []string   `json:"scopes,omitempty"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
@@ -162,7 +163,7 @@ func (s situation) facts() *TokenFacts {
 	if s.cred == nil {
 		return nil
 	}
-	f := &TokenFacts{Kind: string(s.cred.Kind), Scheme: string(schemeOf(s.cred)), Source: s.cred.Origin}
+	f := &TokenFacts{Kind: string(s.cred.Kind), Scheme: string(schemeOf(s.cred)), Source: s.cred.Origin, Profile: s.cred.Profile}
 	if s.info != nil {
 		f.Name = s.info.PATName
 		f.Scopes = s.info.Scope
@@ -173,6 +174,15 @@ func (s situation) facts() *TokenFacts {
 	return f
 }
 
+// fileProfile is profile when origin is one of the token files looked at, "" otherwise
+// (a variable belongs to no profile).
+func fileProfile(origin string, looked []string, profile string) string {
+	if profile != "" && slices.Contains(looked, "file "+origin) {
+		return profile
+	}
+	return ""
+}
+
 func schemeOf(c *auth.Credential) gandi.Scheme {
 	if c != nil && c.Kind == auth.KindAPIKey {
 		return gandi.SchemeApikey
@@ -180,10 +190,15 @@ func schemeOf(c *auth.Credential) gandi.Scheme {
 	return gandi.SchemeBearer
 }
 
-// credentialTrouble explains why no usable credential could be loaded.
-func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troubleshooting {
+// credentialTrouble explains why no usable credential could be loaded from the token
+// files of profile ("" for the default ones).
+func credentialTrouble(err error, ep gandi.Endpoints, looked []string, profile string) Troubleshooting {
 	t := Troubleshooting{Environment: string(ep.Env), Docs: []string{docsAuth}}
-	store := "store it with `gandi-mcp token set" + sandboxFlag(ep) + "` (it reads the token from standard input; never paste a token into a chat)"
+	flags := sandboxFlag(ep)
+	if profile != "" {
+		flags += " --profile " + profile
+	}
+	store := "store it with `gandi-mcp token set" + flags + "` (it reads the token from standard input; never paste a token into a chat)"
 	var nf *auth.NotFoundError
 	var bad *auth.InvalidTokenError
 	var loose *auth.InsecureFileError
@@ -198,6 +213,10 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 			causes = append(causes, "Looked at "+l+": nothing there.")
 		}
 		t.LikelyCauses = causes
+		if profile != "" {
+			t.Summary = "No Gandi token was found for the profile " + profile + ", so nothing could be asked of Gandi."
+			t.Token = &TokenFacts{Profile: profile}
+		}
 		t.NextSteps = []string{
 			"Create a Personal Access Token at " + ep.PATPageURL() + " " + scopeAdvice() + ".",
 			"Then " + store + ", or set GANDI_API_TOKEN in the environment of the assistant.",
@@ -208,7 +227,7 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 		t.Summary = "The credential in " + bad.Origin + " cannot be a token: " + bad.Reason + "."
 		t.LikelyCauses = []string{"The file or variable holds something else than one token (a copy with extra text, a second line, or nothing)."}
 		t.NextSteps = []string{"Copy the token again from the page where you created it, then " + store + "."}
-		t.Token = &TokenFacts{Source: bad.Origin}
+		t.Token = &TokenFacts{Source: bad.Origin, Profile: fileProfile(bad.Origin, looked, profile)}
 	case errors.As(err, &loose):
 		t.Diagnosis = InsecureTokenFile
 		t.Summary = "The token file " + loose.Path + " can be changed by other users, so it is not used."
@@ -218,19 +237,19 @@ func credentialTrouble(err error, ep gandi.Endpoints, looked []string) Troublesh
 			t.LikelyCauses = []string{fmt.Sprintf("It belongs to another user (uid %d), who can replace the token at will.", loose.OwnerUID)}
 			t.NextSteps = []string{"Store your own token there with `gandi-mcp token set" + sandboxFlag(ep) + "`, or take the file over: chown $(id -u) " + loose.Path + " && chmod 600 " + loose.Path + ".", "Then call verify_token."}
 		}
-		t.Token = &TokenFacts{Source: loose.Path}
+		t.Token = &TokenFacts{Source: loose.Path, Profile: fileProfile(loose.Path, looked, profile)}
 	case errors.As(err, &broken):
 		t.Diagnosis = InvalidTokenFormat
 		t.Summary = "The token file " + broken.Path + " is a symbolic link to " + broken.Target + ", which does not exist."
 		t.LikelyCauses = []string{"The file it points to was moved or deleted, or is on a disk or mount that is not there now."}
 		t.NextSteps = []string{"Put the token back at " + broken.Target + ", or remove the link (rm " + broken.Path + ") and " + store + ".", "Then call verify_token."}
-		t.Token = &TokenFacts{Source: broken.Path}
+		t.Token = &TokenFacts{Source: broken.Path, Profile: fileProfile(broken.Path, looked, profile)}
 	case errors.As(err, &unreadable):
 		t.Diagnosis = InvalidTokenFormat
 		t.Summary = "The token file " + unreadable.Path + " exists but cannot be read."
 		t.LikelyCauses = []string{"It is a directory or special file, or belongs to another user.", "A path component is not a directory."}
 		t.NextSteps = []string{"Replace it with a regular file only you can read: " + store + ".", "Or check its owner and run: chmod 600 " + unreadable.Path}
-		t.Token = &TokenFacts{Source: unreadable.Path}
+		t.Token = &TokenFacts{Source: unreadable.Path, Profile: fileProfile(unreadable.Path, looked, profile)}
 	default:
 		t.Diagnosis = InvalidTokenFormat
 		t.Summary = "The credential could not be read: " + err.Error()

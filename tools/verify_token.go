@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"time"
 
@@ -22,6 +23,7 @@ type VerifyTokenOutput struct {
 	Kind          string         `json:"kind,omitempty" jsonschema_description:"pat (Personal Access Token) or api_key (deprecated legacy key)."`
 	Scheme        string         `json:"scheme,omitempty" jsonschema_description:"Authorization scheme used: Bearer or Apikey."`
 	Source        string         `json:"source,omitempty" jsonschema_description:"Where the credential was read: a variable's name or a file's path."`
+	Profile       string         `json:"profile,omitempty" jsonschema_description:"The profile whose token file was read; absent for the default file and for a variable."`
 	Name          string         `json:"name,omitempty" jsonschema_description:"The PAT's name."`
 	Scopes        []string       `json:"scopes,omitempty" jsonschema_description:"What the token may do, e.g. domain:view."`
 	Resources     *Resources     `json:"resources,omitempty" jsonschema_description:"What the token may act on."`
@@ -77,7 +79,11 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 	out.Kind = string(s.cred.Kind)
 	out.Scheme = string(s.client.Scheme())
 	out.Source = s.cred.Origin
+	out.Profile = s.cred.Profile
 	out.Warnings = s.cred.Warnings
+	if w, ok := profileHidden(d, s.cred); ok {
+		out.Warnings = append(slices.Clone(out.Warnings), w)
+	}
 
 	// The two requests are independent: sent together, a call costs one round trip.
 	// A refused /tokeninfo decides the answer, so it cancels the listing.
@@ -148,8 +154,14 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 		return answerRejected(ctx, out, s, err)
 	}
 	out.Valid = true
+	var names []string
 	for _, o := range orgs {
 		out.Organizations = append(out.Organizations, organizationOf(o))
+		names = append(names, o.Name)
+	}
+	if s.info != nil {
+		// `gandi-mcp token list` shows them later without asking Gandi.
+		expiryBook{d.ExpiryFile}.rememberOrganizations(s.cred.Secret(), names, d.now())
 	}
 	return out, nil
 }
@@ -167,6 +179,22 @@ func answerRejected(ctx context.Context, out *VerifyTokenOutput, s *session, err
 		return out, nil
 	}
 	return out, f // with the credential's warnings, which are not logged
+}
+
+// profileHidden warns when a variable wins over the token file of the selected profile.
+func profileHidden(d *Deps, c *auth.Credential) (auth.Warning, bool) {
+	if d.Auth.Profile == "" || c.Source != auth.SourceEnv {
+		return auth.Warning{}, false
+	}
+	msg := fmt.Sprintf("%s is set, so it is used instead of the token of the profile %s", c.Origin, d.Auth.Profile)
+	if path := auth.WritePath(d.Auth); path != "" {
+		if _, err := os.Stat(path); err == nil {
+			msg += fmt.Sprintf(" in %s; unset %s in this server's environment for the profile's token to be used", path, c.Origin)
+		} else {
+			msg += fmt.Sprintf(", which has no token file yet (%s); unset %s in this server's environment and store the profile's token with `gandi-mcp token set --profile %s`", path, c.Origin, d.Auth.Profile)
+		}
+	}
+	return auth.Warning{Code: "profile_hidden", Message: msg + "."}, true
 }
 
 func organizationOf(o gandi.Organization) Organization {

@@ -55,12 +55,12 @@ type env struct {
 }
 
 var commands = []command{
-	{"serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
-	{"call", "TOOL [JSON] [--json] [--demo] [--read-only] [--toolsets LIST]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
+	{"serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
+	{"call", "TOOL [JSON] [--json] [--profile NAME] [--demo] [--read-only] [--toolsets LIST]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
 	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
 	{"tools", "[--read-only] [--toolsets LIST]", "list the tools with their descriptions and schemas, as JSON", runTools},
 	{"version", "", "print the version", runVersion},
-	{"token", "set|path [--sandbox]", "store a token read from standard input (set [--verify]), or show where it is looked for (path)", runToken},
+	{"token", "set|path|list [--sandbox] [--profile NAME]", "store a token read from standard input (set [--verify]), show where it is looked for (path), or list every stored token (list [--verify])", runToken},
 	{"scopes", "[--read-only] [--toolsets LIST]", "which PAT scope each tool needs, as a table", runScopes},
 	{"http-secret", "", "print the bearer secret that clients of serve --http must send (made on first use)", runHTTPSecret},
 }
@@ -130,10 +130,10 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
-	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --demo (a built-in fake account, no token needed),")
+	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --profile NAME (the token of one organization; also GANDI_PROFILE), --demo (a built-in fake account, no token needed),")
 	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --read-only (no tool that changes anything),")
 	fmt.Fprintln(w, "--toolsets LIST (only these groups of tools: "+strings.Join(skill.ToolsetNames(), ", ")+"), --version, --help.")
-	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL,")
+	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_PROFILE, GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL,")
 	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS.")
 	fmt.Fprintln(w, "\nStart with: gandi-mcp demo. Then: gandi-mcp token set --verify. 'gandi-mcp COMMAND --help' tells more.")
 }
@@ -280,8 +280,9 @@ var about = map[string]string{
 		"the demo account is neither production nor sandbox.",
 	"tools":   "Lists the tools with their descriptions and input and output schemas, as JSON.",
 	"version": "Prints the version.",
-	"token": "  token set [--sandbox] [--verify]   store a token read from standard input\n" +
-		"  token path [--sandbox]             show where the token is looked for, and which one is used",
+	"token": "  token set [--sandbox] [--profile NAME] [--verify]   store a token read from standard input\n" +
+		"  token path [--sandbox] [--profile NAME]            show where the token is looked for, and which one is used\n" +
+		"  token list [--verify]                              list every stored token, default and profiles, both environments",
 	"token set": "Reads a Personal Access Token from standard input (not shown as you type or paste it,\n" +
 		"so it never lands in your shell history or on screen) and stores it in the token file,\n" +
 		"mode 0600, in a directory created only for you (0700). With --verify, Gandi checks it first, and a\n" +
@@ -289,7 +290,11 @@ var about = map[string]string{
 		"  gandi-mcp token set --verify            (then paste the token and press Enter)\n" +
 		"  pass show gandi | head -n 1 | gandi-mcp token set   (from a password manager)",
 	"token path": "Shows every place gandi-mcp looks for a credential, in order, what is there (never\nits value), which one is used, and where `token set` writes.",
-	"scopes":     "Shows which Personal Access Token scope each tool needs. Create the token with the\nscopes of the tools you want an assistant to use, and no more.",
+	"token list": "Lists every stored token, the default one and each profile's, in both environments: its profile,\n" +
+		"its file, and its name, expiry, days left and organizations as Gandi last described it to gandi-mcp\n" +
+		"(never its value). Nothing is sent to Gandi unless --verify, which checks each token now and reports\n" +
+		"any refused or expiring within 7 days (exit 1 then).",
+	"scopes": "Shows which Personal Access Token scope each tool needs. Create the token with the\nscopes of the tools you want an assistant to use, and no more.",
 }
 
 // commandHelp writes a command's usage, what it does and its flags.
@@ -331,6 +336,11 @@ func flagsOnly(e *env, fs *flag.FlagSet, args []string, hint string) (int, bool)
 	return exitOK, true
 }
 
+// profileFlag gives fs --profile.
+func profileFlag(fs *flag.FlagSet) *string {
+	return fs.String("profile", "", "use the token of profile `NAME`, one per organization (also GANDI_PROFILE; default: no profile)")
+}
+
 func newFlagSet(name, positional string) (*flag.FlagSet, *bool) {
 	fs := flag.NewFlagSet("gandi-mcp "+name, flag.ContinueOnError)
 	sandbox := fs.Bool("sandbox", false, "use Gandi's sandbox environment (also GANDI_SANDBOX=1)")
@@ -356,12 +366,12 @@ func selectFlags(fs *flag.FlagSet) func(e *env) (skill.Selection, error) {
 	return func(e *env) (skill.Selection, error) { return skill.SelectionFromEnv(*readOnly, *toolsets, e.getenv) }
 }
 
-func build(e *env, sandbox bool, sel skill.Selection) (*skill.Server, error) {
+func build(e *env, sandbox bool, profile string, sel skill.Selection) (*skill.Server, error) {
 	level, err := logLevel(e)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: sandbox, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
+	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: sandbox, Profile: profile, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
 	if err != nil {
 		return nil, err
 	}
@@ -369,13 +379,16 @@ func build(e *env, sandbox bool, sel skill.Selection) (*skill.Server, error) {
 }
 
 // buildDemo builds the server on the demo account when demo is set; done releases it.
-func buildDemo(e *env, sandbox, demo bool, sel skill.Selection) (srv *skill.Server, done func(), err error) {
+func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Selection) (srv *skill.Server, done func(), err error) {
 	if !demo {
-		srv, err = build(e, sandbox, sel)
+		srv, err = build(e, sandbox, profile, sel)
 		return srv, func() {}, err
 	}
 	if sandbox {
 		return nil, nil, errors.New("--demo and --sandbox exclude each other: the demo account is neither production nor sandbox")
+	}
+	if profile != "" {
+		return nil, nil, errors.New("--demo and --profile exclude each other: the demo account has one built-in token and no profiles")
 	}
 	level, err := logLevel(e)
 	if err != nil {
@@ -393,7 +406,8 @@ func buildDemo(e *env, sandbox, demo bool, sel skill.Selection) (srv *skill.Serv
 }
 
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("serve", "[--sandbox] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]")
+	fs, sandbox := newFlagSet("serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]")
+	profile := profileFlag(fs)
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
 	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
 	noAuth := fs.Bool("http-no-auth", false, "with --http, serve without the bearer secret: any local user could act with your token (local testing only)")
@@ -426,7 +440,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		httpOpts.Secret = secret
 		fmt.Fprintf(e.stderr, "gandi-mcp: requests must carry \"Authorization: Bearer SECRET\" with the secret kept in %s ('gandi-mcp http-secret' prints it)\n", path)
 	}
-	srv, done, err := buildDemo(e, *sandbox, *demo, sel)
+	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -454,7 +468,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 }
 
 func runCall(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--demo] [--sandbox] [--read-only] [--toolsets LIST]")
+	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--profile NAME] [--demo] [--sandbox] [--read-only] [--toolsets LIST]")
+	profile := profileFlag(fs)
 	asJSON := fs.Bool("json", false, "print the structured result as JSON, also on a terminal")
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed)")
 	selection := selectFlags(fs)
@@ -467,7 +482,7 @@ func runCall(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp call:", err)
 		return exitUsage
 	}
-	srv, done, err := buildDemo(e, *sandbox, *demo, sel)
+	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -563,7 +578,7 @@ func runTools(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp tools:", err)
 		return exitUsage
 	}
-	srv, err := build(e, *sandbox, sel)
+	srv, err := build(e, *sandbox, "", sel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
