@@ -111,8 +111,10 @@ func (h *harness) args(tool string) map[string]any {
 	case "change_dns_records":
 		return map[string]any{"fqdn": h.liveDNSDomain(), "changes": []map[string]any{
 			{"op": "add", "name": "gandi-mcp-test", "type": "TXT", "values": []string{"sample"}}}}
-	case "list_dns_records", "list_dns_snapshots":
+	case "list_dns_records", "list_dns_snapshots", "get_domain":
 		return map[string]any{"fqdn": h.liveDNSDomain()}
+	case "check_availability":
+		return map[string]any{"names": []string{"gandi-mcp-test.fr", h.liveDNSDomain()}}
 	case "restore_dns_snapshot":
 		// One snapshot for every call, so that calling it does not change what list_dns_snapshots answers.
 		fqdn := h.liveDNSDomain()

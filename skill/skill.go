@@ -41,6 +41,8 @@ var toolInstructions = map[string]string{
 	"verify_token":         "call it first, and whenever any other tool fails; its troubleshooting says what is wrong and the exact next step.",
 	"list_domains":         `for "what expires soon" use expiring_within_days (it reads every page); all=true reads every page; one page otherwise. Relay its notes: they say when the list is partial.`,
 	"list_sharing":         "the organizations (sharing_id) the token reaches, its scopes, and domain counts; teams and other tokens are only in the admin page it names.",
+	"get_domain":           "one domain's expiry, days left, renewal window, autorenew, name servers (livedns), transfer lock and owner: for \"when does it expire, will it renew itself?\". not_found means the token does not see it: check list_domains.",
+	"check_availability":   "whether 1 to 10 names can be registered now, each with its price for the shortest period; say when a price is premium or excludes taxes. It registers nothing.",
 	"renew_token":          "when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.",
 	"list_dns_records":     `a domain's DNS records (name, type, ttl, values); narrow with name ("@", "www", "_dmarc") or type ("MX" for mail problems). dns_not_hosted means its DNS is elsewhere: say where, and that the records are edited there.`,
 	"list_dns_snapshots":   "a zone's snapshots (restore points), newest first: find the one an earlier change made.",

@@ -32,10 +32,13 @@ type dnsDomain struct {
 
 // parseFQDN reads a DNS tool's fqdn argument: a domain name (not a top-level domain, not a
 // host name with '_' or '*'), unicode accepted and converted to punycode.
-func parseFQDN(raw string) (dnsDomain, error) {
+func parseFQDN(raw string) (dnsDomain, error) { return parseDomainName("fqdn", raw) }
+
+// parseDomainName reads a domain name given as the argument arg (named in its errors).
+func parseDomainName(arg, raw string) (dnsDomain, error) {
 	const want = `give a domain name such as "example.com" (a unicode name such as "café.fr" is accepted)`
 	bad := func(why string) (dnsDomain, error) {
-		return dnsDomain{}, fmt.Errorf("fqdn %q %s: %s", clip(raw), why, want)
+		return dnsDomain{}, fmt.Errorf("%s %q %s: %s", arg, clip(raw), why, want)
 	}
 	if strings.TrimSpace(raw) == "" {
 		return bad("is empty")

@@ -124,6 +124,9 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 		return map[string]any{}
 	}
 	onlyFQDN := len(tool.InputSchema.Required) == 1 && tool.InputSchema.Required[0] == "fqdn"
+	if tool.Name == "check_availability" {
+		return map[string]any{"names": []string{"gandi-mcp-e2e.fr"}}
+	}
 	if tool.Name != "change_dns_records" && tool.Name != "restore_dns_snapshot" && !onlyFQDN {
 		t.Fatalf("%s needs arguments and demoArgs has none for it", tool.Name)
 	}

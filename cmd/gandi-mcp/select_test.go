@@ -40,7 +40,7 @@ func scopeRows(stdout string) []string {
 }
 
 func TestToolsAndScopesReflectTheSelection(t *testing.T) {
-	all := []string{"verify_token", "list_domains", "list_sharing", "renew_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}
+	all := []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "renew_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}
 	tests := []struct {
 		name string
 		args []string
@@ -48,11 +48,11 @@ func TestToolsAndScopesReflectTheSelection(t *testing.T) {
 		want []string
 	}{
 		{"default", nil, nil, all},
-		{"--read-only", []string{"--read-only"}, nil, []string{"verify_token", "list_domains", "list_sharing", "list_dns_records", "list_dns_snapshots"}},
-		{"GANDI_MCP_READ_ONLY=1", nil, map[string]string{"GANDI_MCP_READ_ONLY": "1"}, []string{"verify_token", "list_domains", "list_sharing", "list_dns_records", "list_dns_snapshots"}},
+		{"--read-only", []string{"--read-only"}, nil, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "list_dns_records", "list_dns_snapshots"}},
+		{"GANDI_MCP_READ_ONLY=1", nil, map[string]string{"GANDI_MCP_READ_ONLY": "1"}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "list_dns_records", "list_dns_snapshots"}},
 		{"--toolsets dns", []string{"--toolsets", "dns"}, nil, []string{"verify_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}},
-		{"--toolsets=token,domains", []string{"--toolsets=token,domains"}, nil, []string{"verify_token", "list_domains", "list_sharing", "renew_token"}},
-		{"GANDI_MCP_TOOLSETS=domains", nil, map[string]string{"GANDI_MCP_TOOLSETS": "domains"}, []string{"verify_token", "list_domains", "list_sharing"}},
+		{"--toolsets=token,domains", []string{"--toolsets=token,domains"}, nil, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "renew_token"}},
+		{"GANDI_MCP_TOOLSETS=domains", nil, map[string]string{"GANDI_MCP_TOOLSETS": "domains"}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability"}},
 		{"the flag wins over GANDI_MCP_TOOLSETS", []string{"--toolsets", "token"}, map[string]string{"GANDI_MCP_TOOLSETS": "dns"}, []string{"verify_token", "renew_token"}},
 		{"--read-only --toolsets token", []string{"--read-only", "--toolsets", "token"}, nil, []string{"verify_token"}},
 	}
@@ -186,7 +186,7 @@ func TestStdioSelectionFromTheEnvironment(t *testing.T) {
 		want []string // sorted, as mcp-go lists them
 	}{
 		{"GANDI_MCP_READ_ONLY=1", []string{"GANDI_MCP_READ_ONLY=1"}, nil,
-			[]string{"list_dns_records", "list_dns_snapshots", "list_domains", "list_sharing", "verify_token"}},
+			[]string{"check_availability", "get_domain", "list_dns_records", "list_dns_snapshots", "list_domains", "list_sharing", "verify_token"}},
 		{"GANDI_MCP_TOOLSETS=dns", []string{"GANDI_MCP_TOOLSETS=dns"}, nil,
 			[]string{"change_dns_records", "list_dns_records", "list_dns_snapshots", "restore_dns_snapshot", "verify_token"}},
 		{"--read-only --toolsets token", nil, []string{"--read-only", "--toolsets", "token"}, []string{"verify_token"}},

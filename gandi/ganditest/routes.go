@@ -95,6 +95,9 @@ func (s *Server) route(r *http.Request, body []byte) reply {
 	if rep, ok := s.routeDNS(r, tok, body); ok {
 		return rep
 	}
+	if rep, ok := s.routeDomain(r, tok); ok {
+		return rep
+	}
 	const orgPrefix = "/v5/organization/organizations/"
 	switch {
 	case p == "/v5/domain/domains":

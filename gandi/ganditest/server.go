@@ -16,6 +16,8 @@
 //   - POST /v5/organization/access-tokens: renews the calling PAT.
 //   - LiveDNS (/v5/livedns/...) and a domain's /livedns and /nameservers:
 //     see livedns.go.
+//   - GET /v5/domain/domains/{fqdn} (details) and GET /v5/domain/check
+//     (availability and prices): see domain.go.
 //
 // A missing Authorization header gets 401 with Gandi's "You must provide an
 // access token" message, an unknown token the status of
