@@ -34,10 +34,11 @@ type ChangeDNSRecordsInput struct {
 }
 
 func (in *ChangeDNSRecordsInput) validate() error {
-	z, err := zone.CanonicalZone(in.FQDN)
+	dom, err := parseFQDN(in.FQDN)
 	if err != nil {
-		return invalidInput("fqdn: " + err.Error())
+		return invalidInput(err.Error())
 	}
+	z := dom.ascii
 	switch {
 	case len(in.Changes) == 0:
 		return invalidInput(`changes is empty: give 1 to 100 changes such as {"op": "set", "name": "www", "type": "A", "values": ["203.0.113.7"]}`)
@@ -87,10 +88,11 @@ func ChangeDNSRecords(d *Deps) Tool {
 }
 
 func changeDNSRecords(ctx context.Context, d *Deps, in ChangeDNSRecordsInput) (*ChangeDNSRecordsOutput, error) {
-	z, err := zone.CanonicalZone(in.FQDN)
+	dom, err := parseFQDN(in.FQDN)
 	if err != nil {
-		return nil, invalidInput("fqdn: " + err.Error())
+		return nil, invalidInput(err.Error())
 	}
+	z := dom.ascii
 	s, err := d.open(ctx)
 	if err != nil {
 		return nil, err

@@ -20,8 +20,8 @@ type RestoreDNSSnapshotInput struct {
 }
 
 func (in *RestoreDNSSnapshotInput) validate() error {
-	if _, err := zone.CanonicalZone(in.FQDN); err != nil {
-		return invalidInput("fqdn: " + err.Error())
+	if _, err := parseFQDN(in.FQDN); err != nil {
+		return invalidInput(err.Error())
 	}
 	if !isSnapshotID(in.SnapshotID) {
 		return invalidInput(fmt.Sprintf("snapshot_id %q is not a snapshot id: LiveDNS snapshot ids are UUIDs such as 3f2b8c1e-4d5a-4b6c-9e7f-0a1b2c3d4e5f "+
@@ -83,10 +83,11 @@ func RestoreDNSSnapshot(d *Deps) Tool {
 }
 
 func restoreDNSSnapshot(ctx context.Context, d *Deps, in RestoreDNSSnapshotInput) (*RestoreDNSSnapshotOutput, error) {
-	z, err := zone.CanonicalZone(in.FQDN)
+	dom, err := parseFQDN(in.FQDN)
 	if err != nil {
-		return nil, invalidInput("fqdn: " + err.Error())
+		return nil, invalidInput(err.Error())
 	}
+	z := dom.ascii
 	s, err := d.open(ctx)
 	if err != nil {
 		return nil, err
