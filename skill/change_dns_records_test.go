@@ -85,13 +85,19 @@ func change(op, name, rtype string, ttl int, values ...string) map[string]any {
 	return c
 }
 
-// changeDNS calls change_dns_records and checks that no secret is in what it returned.
-func (h *harness) changeDNS(t *testing.T, a *dnsAccount, args dnsArgs) (*mcp.CallToolResult, tools.ChangeDNSRecordsOutput) {
+// callChecked calls tool with args and checks that no secret of a is in what it returned.
+func callChecked[Out any](t *testing.T, h *harness, a *dnsAccount, tool string, args any) (*mcp.CallToolResult, Out) {
 	t.Helper()
-	var out tools.ChangeDNSRecordsOutput
-	res := h.call("change_dns_records", args, &out)
+	var out Out
+	res := h.call(tool, args, &out)
 	noSecrets(t, h, []string{a.token.Secret}, res)
 	return res, out
+}
+
+// changeDNS calls change_dns_records, checked for secrets.
+func (h *harness) changeDNS(t *testing.T, a *dnsAccount, args dnsArgs) (*mcp.CallToolResult, tools.ChangeDNSRecordsOutput) {
+	t.Helper()
+	return callChecked[tools.ChangeDNSRecordsOutput](t, h, a, "change_dns_records", args)
 }
 
 // planAndApply plans args, then applies that plan.

@@ -24,13 +24,10 @@ type restoreArgs struct {
 	PlanID     string `json:"plan_id,omitempty"`
 }
 
-// restoreDNS calls restore_dns_snapshot and checks that no secret is in what it returned.
+// restoreDNS calls restore_dns_snapshot, checked for secrets.
 func (h *harness) restoreDNS(t *testing.T, a *dnsAccount, args restoreArgs) (*mcp.CallToolResult, tools.RestoreDNSSnapshotOutput) {
 	t.Helper()
-	var out tools.RestoreDNSSnapshotOutput
-	res := h.call("restore_dns_snapshot", args, &out)
-	noSecrets(t, h, []string{a.token.Secret}, res)
-	return res, out
+	return callChecked[tools.RestoreDNSSnapshotOutput](t, h, a, "restore_dns_snapshot", args)
 }
 
 // planAndRestore plans the restore of id, then applies that plan.
