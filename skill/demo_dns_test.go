@@ -13,13 +13,7 @@ import (
 // TestDemoHasZones: the demo account's domains on LiveDNS have real-looking
 // zones the demo token can read, and its other domains say where their DNS is.
 func TestDemoHasZones(t *testing.T) {
-	d, err := StartDemo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx := context.Background()
-	c := d.Fake.Client(gandi.SchemeBearer, d.Good.Secret)
+	ctx, c := demoClient(t)
 
 	on, err := c.Domains(ctx, gandi.DomainsQuery{Nameserver: "livedns", PerPage: 3, SortBy: "fqdn"})
 	if err != nil || len(on.Domains) != 3 {
@@ -53,4 +47,15 @@ func TestDemoHasZones(t *testing.T) {
 	if err != nil || ns.Current != "other" || len(ns.Nameservers) == 0 || slices.Contains(ns.Nameservers, "") {
 		t.Errorf("DomainLiveDNS of a domain elsewhere = %+v, %v", ns, err)
 	}
+}
+
+// demoClient starts the demo account for t and returns a client with its good token.
+func demoClient(t *testing.T) (context.Context, *gandi.Client) {
+	t.Helper()
+	d, err := StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return context.Background(), d.Fake.Client(gandi.SchemeBearer, d.Good.Secret)
 }

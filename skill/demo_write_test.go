@@ -1,7 +1,6 @@
 package skill
 
 import (
-	"context"
 	"testing"
 
 	"github.com/gandi-mcp/gandi-mcp/gandi"
@@ -10,13 +9,7 @@ import (
 // TestDemoTokenCanChangeDNS: the demo's good token has domain:tech, so that the DNS
 // changes work in the demo as they would with a real token made for them.
 func TestDemoTokenCanChangeDNS(t *testing.T) {
-	d, err := StartDemo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx := context.Background()
-	c := d.Fake.Client(gandi.SchemeBearer, d.Good.Secret)
+	ctx, c := demoClient(t)
 	on, err := c.Domains(ctx, gandi.DomainsQuery{Nameserver: "livedns", PerPage: 1})
 	if err != nil || len(on.Domains) != 1 {
 		t.Fatalf("a demo domain on LiveDNS: %v, %v", on, err)
