@@ -66,7 +66,9 @@ func FuzzDecodeArguments(f *testing.F) {
 				if !slices.Contains([]Diagnosis{InvalidInput, NoToken}, diag) {
 					t.Fatalf("%s(%q): diagnosis %s, want invalid_input or no_token", tool.Definition.Name, args, diag)
 				}
-				if empty := strings.TrimSpace(string(args)); diag == InvalidInput && (empty == "" || empty == "{}" || empty == "null") && !requiresArguments(tool) {
+				// White space alone is no arguments; around {} or null only JSON's white space is (\v{} is not JSON).
+				blank, value := strings.TrimSpace(string(args)) == "", strings.Trim(string(args), " \t\r\n")
+				if empty := blank || value == "{}" || value == "null"; diag == InvalidInput && empty && !requiresArguments(tool) {
 					t.Errorf("%s(%q): empty arguments refused: %s", tool.Definition.Name, args, out.Troubleshooting.Summary)
 				}
 				if diag == InvalidInput {
