@@ -132,6 +132,8 @@ func TestListDomainsRefusesBadFiltersBeforeAnyRequest(t *testing.T) {
 		{"unknown absent status", map[string]any{"status_absent": "locked"}, []string{`status_absent "locked" is not an EPP status`, "clientUpdateProhibited"}},
 		{"negation in status", map[string]any{"status": "!clientTransferProhibited"}, []string{`give status_absent "clientTransferProhibited"`}},
 		{"negation in status, any case", map[string]any{"status": "!clienthold"}, []string{`give status_absent "clientHold"`}},
+		{"negation of an unknown status", map[string]any{"status": "!locked"}, []string{`status "!locked" is not an EPP status`, "goes in status_absent"}},
+		{"negation in status_absent", map[string]any{"status_absent": "!clientHold"}, []string{`status_absent "!clientHold" is not an EPP status`, "without '!'"}},
 		{"both ways at once", map[string]any{"status": "clientHold", "status_absent": "CLIENTHOLD"}, []string{"both name clientHold"}},
 		{"filter with page", map[string]any{"autorenew": true, "page": 2}, []string{"autorenew, status and status_absent are applied over every page"}},
 		{"filter with per_page", map[string]any{"status": "clientHold", "per_page": 10}, []string{"take neither page nor per_page"}},

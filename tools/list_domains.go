@@ -193,7 +193,15 @@ func statusProblems(status, absent string) []string {
 				continue
 			}
 		}
-		bad = append(bad, fmt.Sprintf("%s %q is not an EPP status: give one of %s (any case)", a.name, clip(a.value), strings.Join(eppStatuses, ", ")))
+		msg := fmt.Sprintf("%s %q is not an EPP status: give one of %s (any case)", a.name, clip(a.value), strings.Join(eppStatuses, ", "))
+		switch {
+		case !strings.HasPrefix(strings.TrimSpace(a.value), "!"):
+		case a.name == "status":
+			msg += ", without '!': a status that must be absent goes in status_absent"
+		default:
+			msg += ", without '!': status_absent already means absent"
+		}
+		bad = append(bad, msg)
 	}
 	s, okS := eppStatus(status)
 	w, okW := eppStatus(absent)
