@@ -254,9 +254,10 @@ func TestCheckAvailabilityNeedsNoScope(t *testing.T) {
 	}
 }
 
-// TestCheckAvailabilityIsConcurrentAndBounded holds every check until four are in flight: a
-// sequential tool never gets there (and the wait gives up), an unbounded one goes past four.
-func TestCheckAvailabilityIsConcurrentAndBounded(t *testing.T) {
+// TestCheckAvailabilityChecksEveryNameAtOnce holds every check until all ten names are in
+// flight: a tool that checks them one by one, or a few at a time, never gets there (the wait
+// gives up), so one call waits one round trip to Gandi, not several.
+func TestCheckAvailabilityChecksEveryNameAtOnce(t *testing.T) {
 	h := newHarness(t, withDomainsAccount([]string{"domain:view"}))
 	var (
 		mu      sync.Mutex
@@ -266,7 +267,7 @@ func TestCheckAvailabilityIsConcurrentAndBounded(t *testing.T) {
 	h.fake.Inject(ganditest.Fault{Path: "/v5/domain/check", Rewrite: func(*http.Request, http.Header, []byte) []byte {
 		mu.Lock()
 		entered++
-		if entered == 4 {
+		if entered == 10 {
 			close(gate)
 		}
 		mu.Unlock()
@@ -284,8 +285,8 @@ func TestCheckAvailabilityIsConcurrentAndBounded(t *testing.T) {
 	if res := h.call("check_availability", map[string]any{"names": names}, &out); res.IsError {
 		t.Fatalf("check_availability: %s", textOf(res))
 	}
-	if n := h.fake.MaxInFlight(); n != 4 {
-		t.Errorf("%d checks in flight at most, want 4", n)
+	if n := h.fake.MaxInFlight(); n != 10 {
+		t.Errorf("%d checks in flight at most, want all 10 at once", n)
 	}
 	for i, r := range out.Results {
 		if r.Name != names[i] || !r.Available {

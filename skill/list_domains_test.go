@@ -600,6 +600,7 @@ func TestListDomainsTextHoldsTheStructuredFacts(t *testing.T) {
 		{"every page", map[string]any{"all": true}},
 		{"one page", map[string]any{"per_page": 20, "page": 2}},
 		{"expiring soon", map[string]any{"expiring_within_days": 60}},
+		{"filtered on autorenew and status", map[string]any{"autorenew": false, "status_absent": "clientTransferProhibited"}},
 		{"nothing matches", map[string]any{"fqdn": "nothing-*"}},
 	}
 	for _, tc := range tests {
@@ -623,6 +624,8 @@ func TestListDomainsTextHoldsTheStructuredFacts(t *testing.T) {
 			}
 			if out.Matching != nil {
 				want["matching"] = strconv.Itoa(*out.Matching)
+			}
+			if out.ExpiringBy != nil {
 				want["expiring_by"] = out.ExpiringBy.Format(time.RFC3339)
 			}
 			if out.SharingID != "" {

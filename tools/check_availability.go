@@ -10,8 +10,9 @@ import (
 
 const (
 	maxCheckedNames = 10 // names one check_availability call asks about
-	// maxConcurrentChecks bounds the requests in flight at once: /check takes one name a request.
-	maxConcurrentChecks = 4
+	// maxConcurrentChecks bounds the requests in flight at once: /check takes one name a
+	// request, so every name of a call goes at once and a call waits one round trip, not three.
+	maxConcurrentChecks = maxCheckedNames
 )
 
 // CheckAvailabilityInput is the names to check and, optionally, the currency of their prices.

@@ -51,15 +51,79 @@ type ListDomainsInput struct {
 	TLD                string `json:"tld,omitempty" jsonschema:"maxLength=63" jsonschema_description:"Only this top-level domain, e.g. fr or com."`
 	SharingID          string `json:"sharing_id,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only the domains of this organization: its sharing_id, as list_sharing gives it."`
 	SortBy             string `json:"sort_by,omitempty" jsonschema:"enum=fqdn,enum=-fqdn,enum=expires_at,enum=-expires_at" jsonschema_description:"fqdn or expires_at; a leading - reverses. expires_at reads every page (Gandi cannot sort by date), so it does not take page or per_page. Default: Gandi's order, or soonest expiry first with expiring_within_days."`
-	Page               *int   `json:"page,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"The page to read, from 1 (default 1). Not with all, expiring_within_days or sort_by expires_at, which read every page."`
+	Page               *int   `json:"page,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"The page to read, from 1 (default 1). Not with all, expiring_within_days, autorenew, status, status_absent or sort_by expires_at, which read every page."`
 	PerPage            *int   `json:"per_page,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Domains per page, 1 to 100 (default 100)."`
 	All                bool   `json:"all,omitempty" jsonschema_description:"Read every page, several at once, in order; the result lists at most 10000 domains (100 pages)."`
 	ExpiringWithinDays *int   `json:"expiring_within_days,omitempty" jsonschema:"minimum=0,maximum=3650" jsonschema_description:"Only domains whose registry end date is at most this many days (N x 24 hours) from now, boundary included; already expired ones are kept (days_left below 0). Reads every page (up to 10000 domains), soonest first unless sort_by says otherwise."`
+	AutoRenew          *bool  `json:"autorenew,omitempty" jsonschema_description:"Only domains whose autorenew is on (true) or off (false); absent: both. Reads every page."`
+	Status             string `json:"status,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only domains that have this EPP status, e.g. clientTransferProhibited (the transfer lock) or clientHold; any case. ok means no other status. Reads every page."`
+	StatusAbsent       string `json:"status_absent,omitempty" jsonschema:"maxLength=64" jsonschema_description:"Only domains that do NOT have this EPP status, e.g. clientTransferProhibited for those without transfer lock; any case. Combines with status. Reads every page."`
+}
+
+// eppStatuses are the statuses a registry gives a domain: RFC 5731's, then RFC 3915's
+// grace periods, which registries report beside them.
+var eppStatuses = []string{
+	"clientDeleteProhibited", "clientHold", "clientRenewProhibited", "clientTransferProhibited", "clientUpdateProhibited",
+	"inactive", "ok",
+	"pendingCreate", "pendingDelete", "pendingRenew", "pendingTransfer", "pendingUpdate",
+	"serverDeleteProhibited", "serverHold", "serverRenewProhibited", "serverTransferProhibited", "serverUpdateProhibited",
+	"addPeriod", "autoRenewPeriod", "renewPeriod", "transferPeriod", "redemptionPeriod", "pendingRestore",
+}
+
+// eppStatus is name spelled as the RFCs spell it, whatever its case; false when no such status exists.
+func eppStatus(name string) (string, bool) {
+	for _, s := range eppStatuses {
+		if strings.EqualFold(s, strings.TrimSpace(name)) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// domainFilter is what list_domains keeps that Gandi's list cannot filter on itself.
+type domainFilter struct {
+	autoRenew       *bool
+	status, without string // EPP statuses, normalised; "" for none
+}
+
+func (in ListDomainsInput) filter() domainFilter {
+	f := domainFilter{autoRenew: in.AutoRenew}
+	f.status, _ = eppStatus(in.Status)
+	f.without, _ = eppStatus(in.StatusAbsent)
+	return f
+}
+
+func (f domainFilter) any() bool { return f.autoRenew != nil || f.status != "" || f.without != "" }
+
+func (f domainFilter) keeps(d *DomainSummary) bool {
+	return (f.autoRenew == nil || d.AutoRenew == *f.autoRenew) &&
+		(f.status == "" || hasStatus(d.Status, f.status)) &&
+		(f.without == "" || !hasStatus(d.Status, f.without))
+}
+
+// hasStatus says whether statuses hold want; ok is also the status of a domain listed
+// with none, since RFC 5731 gives ok exactly when no other status is set.
+func hasStatus(statuses []string, want string) bool {
+	if want == "ok" {
+		return !slices.ContainsFunc(statuses, func(s string) bool { return !strings.EqualFold(s, "ok") })
+	}
+	return slices.ContainsFunc(statuses, func(s string) bool { return strings.EqualFold(s, want) })
+}
+
+// keep filters ds in place, keeping the domains f keeps.
+func (f domainFilter) keep(ds []DomainSummary) []DomainSummary {
+	out := ds[:0]
+	for i := range ds {
+		if f.keeps(&ds[i]) {
+			out = append(out, ds[i])
+		}
+	}
+	return out
 }
 
 // scans says the call reads every page rather than one.
 func (in ListDomainsInput) scans() bool {
-	return in.All || in.ExpiringWithinDays != nil || byExpiry(in.SortBy)
+	return in.All || in.ExpiringWithinDays != nil || byExpiry(in.SortBy) || in.filter().any()
 }
 
 func byExpiry(sortBy string) bool { return strings.TrimPrefix(sortBy, "-") == sortExpiry }
@@ -94,6 +158,7 @@ func (in ListDomainsInput) validate() error {
 	if !validSharingID(in.SharingID) {
 		bad = append(bad, fmt.Sprintf("sharing_id must be an organization id (hex digits and '-', as list_sharing gives it), not %q", clip(in.SharingID)))
 	}
+	bad = append(bad, statusProblems(in.Status, in.StatusAbsent)...)
 	if in.Page != nil || in.PerPage != nil {
 		switch {
 		case in.All:
@@ -102,12 +167,48 @@ func (in ListDomainsInput) validate() error {
 			bad = append(bad, "expiring_within_days reads every page and returns every match, so it takes neither page nor per_page: drop them")
 		case byExpiry(in.SortBy):
 			bad = append(bad, "sort_by "+in.SortBy+" reads every page (Gandi cannot sort by date), so it takes neither page nor per_page: drop them, or sort by fqdn")
+		case in.AutoRenew != nil || in.Status != "" || in.StatusAbsent != "":
+			bad = append(bad, "autorenew, status and status_absent are applied over every page (Gandi cannot filter on them) and every match is returned, so they take neither page nor per_page: drop them")
 		}
 	}
 	if len(bad) == 0 {
 		return nil
 	}
 	return invalidInput(strings.Join(bad, "; "))
+}
+
+// statusProblems says what is wrong with list_domains' status and status_absent.
+func statusProblems(status, absent string) []string {
+	var bad []string
+	for _, a := range []struct{ name, value string }{{"status", status}, {"status_absent", absent}} {
+		if a.value == "" {
+			continue
+		}
+		if _, ok := eppStatus(a.value); ok {
+			continue
+		}
+		if rest, neg := strings.CutPrefix(strings.TrimSpace(a.value), "!"); neg && a.name == "status" {
+			if s, ok := eppStatus(rest); ok {
+				bad = append(bad, fmt.Sprintf("status %q: for domains without a status, give status_absent %q", clip(a.value), s))
+				continue
+			}
+		}
+		msg := fmt.Sprintf("%s %q is not an EPP status: give one of %s (any case)", a.name, clip(a.value), strings.Join(eppStatuses, ", "))
+		switch {
+		case !strings.HasPrefix(strings.TrimSpace(a.value), "!"):
+		case a.name == "status":
+			msg += ", without '!': a status that must be absent goes in status_absent"
+		default:
+			msg += ", without '!': status_absent already means absent"
+		}
+		bad = append(bad, msg)
+	}
+	s, okS := eppStatus(status)
+	w, okW := eppStatus(absent)
+	if okS && okW && s == w {
+		bad = append(bad, fmt.Sprintf("status and status_absent both name %s, so nothing could match: give one of them", s))
+	}
+	return bad
 }
 
 // badRune returns the first rune of s that is not a letter, mark, digit or one of extra.
@@ -139,7 +240,7 @@ type ListDomainsOutput struct {
 	Owner      string          `json:"owner,omitempty" jsonschema_description:"When every listed domain has the same owner, that owner, said once here rather than on each domain."`
 	Count      int             `json:"count,omitempty" jsonschema_description:"How many domains this result lists."`
 	TotalCount *int            `json:"total_count,omitempty" jsonschema_description:"How many domains the token sees that match fqdn, tld and sharing_id, as Gandi counts them; absent when Gandi does not say."`
-	Matching   *int            `json:"matching,omitempty" jsonschema_description:"With expiring_within_days: how many of the domains read end by expiring_by."`
+	Matching   *int            `json:"matching,omitempty" jsonschema_description:"With expiring_within_days, autorenew, status or status_absent: how many of the domains read match them all."`
 	ExpiringBy *time.Time      `json:"expiring_by,omitempty" jsonschema_description:"With expiring_within_days: now plus N x 24 hours; domains whose registry end date is at or before it are kept."`
 	Scanned    int             `json:"scanned,omitempty" jsonschema_description:"When every page is read: how many domains were read."`
 	Page       int             `json:"page,omitempty"`
@@ -319,6 +420,9 @@ func ListDomains(d *Deps) Tool {
 			"One page by default (page, per_page up to 100); all=true reads every page. " +
 			"For 'what expires soon', use expiring_within_days=N: it reads every page and keeps the domains whose registry " +
 			"end date is at most N days from now (already expired ones too), soonest first. sort_by expires_at also reads every page. " +
+			"autorenew (true or false), status and status_absent (an EPP status such as clientTransferProhibited that must be present, " +
+			"or absent) also read every page and keep only the matches, combined with the other filters: 'what expires this year " +
+			"without autorenew' is expiring_within_days=365 with autorenew=false; matching counts them. " +
 			"A result reads and lists at most 10000 domains (100 pages); notes say when that limit was hit. " +
 			"fqdn (a pattern with *, e.g. *.fr), tld and sharing_id (from list_sharing) narrow the list. " +
 			"Needs the domain:view scope; a token limited to some products sees only those.",
@@ -399,7 +503,8 @@ func pageOfDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.Domain
 
 // scanDomains reads every page (within the bounds), then filters, sorts and caps.
 func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQuery, in ListDomainsInput, b listBounds) (*ListDomainsOutput, error) {
-	everything := in.ExpiringWithinDays != nil || byExpiry(in.SortBy)
+	filter := in.filter()
+	everything := in.ExpiringWithinDays != nil || byExpiry(in.SortBy) || filter.any()
 	limit := b.pages
 	if !everything {
 		limit = min(limit, ceilDiv(b.listed, scanPerPage)) // Gandi's order: pages past the output cap are not needed
@@ -444,6 +549,11 @@ func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQ
 		}
 	}
 	sortBy := in.SortBy
+	if filter.any() {
+		doms = filter.keep(doms)
+		n := len(doms)
+		out.Matching = &n
+	}
 	if in.ExpiringWithinDays != nil {
 		// Registry dates are whole seconds, so a cut-off truncated to the second keeps the same domains.
 		cutoff := now.Add(time.Duration(*in.ExpiringWithinDays) * 24 * time.Hour).UTC().Truncate(time.Second)
@@ -462,7 +572,7 @@ func scanDomains(ctx context.Context, d *Deps, c *gandi.Client, q gandi.DomainsQ
 		sortByExpiry(doms, strings.HasPrefix(sortBy, "-"))
 	}
 	if len(doms) > b.listed {
-		out.Notes = append(out.Notes, fmt.Sprintf("%d domains match; the first %d are listed (at most %d a call). Narrow with fqdn, tld, sharing_id or a smaller expiring_within_days.",
+		out.Notes = append(out.Notes, fmt.Sprintf("%d domains match; the first %d are listed (at most %d a call). Narrow with fqdn, tld, sharing_id, autorenew, status or a smaller expiring_within_days.",
 			len(doms), b.listed, b.listed))
 		doms = doms[:b.listed]
 		out.Truncated = true

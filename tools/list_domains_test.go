@@ -38,6 +38,9 @@ func TestListDomainsInputAcceptsWhatGandiAccepts(t *testing.T) {
 		{"tld with its dot", ListDomainsInput{TLD: ".fr"}},
 		{"IDN tld", ListDomainsInput{TLD: "рф"}},
 		{"organization id", ListDomainsInput{SharingID: "2d2bbd04-c882-48b4-9fa4-84d49febed04", All: true, SortBy: "-fqdn"}},
+		{"autorenew off, with expiry", ListDomainsInput{AutoRenew: ptr(false), ExpiringWithinDays: ptr(365)}},
+		{"statuses in any case", ListDomainsInput{Status: "SERVERHOLD", StatusAbsent: "clienttransferprohibited"}},
+		{"grace period status", ListDomainsInput{Status: "redemptionPeriod"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,6 +66,9 @@ func TestListDomainsInputRefusals(t *testing.T) {
 		{"tld with a star", ListDomainsInput{TLD: "f*"}, `not '*'`},
 		{"long value is clipped in the message", ListDomainsInput{SharingID: strings.Repeat("z", 100)}, `"` + strings.Repeat("z", 63) + `…"`},
 		{"expiry sort with page", ListDomainsInput{SortBy: "-expires_at", Page: ptr(2)}, "sort_by -expires_at reads every page"},
+		{"made-up status", ListDomainsInput{Status: "locked"}, `status "locked" is not an EPP status: give one of clientDeleteProhibited, clientHold`},
+		{"negated absent status", ListDomainsInput{StatusAbsent: "!clientHold"}, `status_absent "!clientHold" is not an EPP status`},
+		{"status filter with page", ListDomainsInput{StatusAbsent: "ok", Page: ptr(1)}, "take neither page nor per_page"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,6 +79,47 @@ func TestListDomainsInputRefusals(t *testing.T) {
 			}
 			if !strings.Contains(f.T.Summary, tc.want) {
 				t.Errorf("summary %q does not say %q", f.T.Summary, tc.want)
+			}
+		})
+	}
+}
+
+func TestDomainFilterKeeps(t *testing.T) {
+	d := func(autorenew bool, status ...string) DomainSummary {
+		return DomainSummary{AutoRenew: autorenew, Status: status}
+	}
+	tests := []struct {
+		name string
+		in   ListDomainsInput
+		keep []DomainSummary
+		drop []DomainSummary
+	}{
+		{"autorenew on", ListDomainsInput{AutoRenew: ptr(true)}, []DomainSummary{d(true), d(true, "clientHold")}, []DomainSummary{d(false)}},
+		{"status, normalised", ListDomainsInput{Status: "clientupdateprohibited"},
+			[]DomainSummary{d(false, "clientTransferProhibited", "clientUpdateProhibited")}, []DomainSummary{d(false), d(true, "clientTransferProhibited")}},
+		{"Gandi's case differs", ListDomainsInput{Status: "clientHold"}, []DomainSummary{d(false, "CLIENTHOLD")}, nil},
+		{"absent", ListDomainsInput{StatusAbsent: "clientTransferProhibited"}, []DomainSummary{d(false), d(true, "clientHold")},
+			[]DomainSummary{d(false, "clientTransferProhibited")}},
+		{"ok: none or ok alone", ListDomainsInput{Status: "ok"}, []DomainSummary{d(false), d(true, "ok")}, []DomainSummary{d(false, "ok", "pendingRenew")}},
+		{"not ok", ListDomainsInput{StatusAbsent: "ok"}, []DomainSummary{d(false, "pendingDelete")}, []DomainSummary{d(false), d(false, "ok")}},
+		{"all at once", ListDomainsInput{AutoRenew: ptr(false), Status: "clientHold", StatusAbsent: "clientTransferProhibited"},
+			[]DomainSummary{d(false, "clientHold")}, []DomainSummary{d(true, "clientHold"), d(false, "clientHold", "clientTransferProhibited"), d(false)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.in.filter()
+			if !f.any() {
+				t.Fatal("no filter")
+			}
+			for _, x := range tc.keep {
+				if !f.keeps(&x) {
+					t.Errorf("dropped %+v", x)
+				}
+			}
+			for _, x := range tc.drop {
+				if f.keeps(&x) {
+					t.Errorf("kept %+v", x)
+				}
 			}
 		})
 	}

@@ -158,6 +158,27 @@ func TestSeedDomainsIsDeterministic(t *testing.T) {
 	if autorenew == 0 || autorenew == 40 || tagged == 0 || otherNS == 0 || otherNS == 40 || len(tlds) != 4 {
 		t.Errorf("not varied: autorenew %d, tagged %d, other NS %d, tlds %v", autorenew, tagged, otherNS, tlds)
 	}
+	// list_domains' filters are tested on seeded accounts: each status occurs with autorenew on and off.
+	type combo struct {
+		status    string
+		autorenew bool
+	}
+	seen := map[combo]int{}
+	for _, x := range da {
+		for _, st := range append([]string{"none"}, x.Status...) {
+			if st == "none" && len(x.Status) > 0 {
+				continue
+			}
+			seen[combo{st, x.AutoRenew}]++
+		}
+	}
+	for _, st := range []string{"none", "clientTransferProhibited", "clientUpdateProhibited", "clientHold"} {
+		for _, ar := range []bool{false, true} {
+			if seen[combo{st, ar}] == 0 {
+				t.Errorf("no seeded domain with status %s and autorenew %v: %v", st, ar, seen)
+			}
+		}
+	}
 	// The caller's copy is its own.
 	*da[0].Dates.RegistryEndsAt = time.Time{}
 	da[0].Tags = append(da[0].Tags[:0], "mutated")

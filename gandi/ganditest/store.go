@@ -168,7 +168,8 @@ func (s *Server) fill(d gandi.Domain) gandi.Domain {
 // SeedDomains adds n deterministic domains owned by orgID and returns them:
 // d0001.example-<hash of orgID>.<com|net|fr|org>, ..., with registry_ends_at
 // spread over the two years after start, some on autorenew, some tagged,
-// some with nameserver "other" instead of "livedns".
+// some with nameserver "other" instead of "livedns", some with EPP statuses
+// (clientTransferProhibited, clientUpdateProhibited, clientHold), whatever their autorenew.
 func (s *Server) SeedDomains(orgID string, n int, start time.Time) []gandi.Domain {
 	s.mu.Lock()
 	owner := gandi.Organization{ID: orgID, Name: "owner"}
@@ -225,8 +226,15 @@ func (s *Server) SeedDomains(orgID string, n int, start time.Time) []gandi.Domai
 		if i%7 == 0 {
 			d.Tags = append(d.Tags, "client-x")
 		}
-		if i%6 == 0 {
+		// Statuses independent of autorenew (every third), so each combination of the two occurs.
+		if i%4 == 2 {
 			d.Status = append(d.Status, "clientTransferProhibited")
+		}
+		if i%8 == 2 {
+			d.Status = append(d.Status, "clientUpdateProhibited")
+		}
+		if i%10 == 5 {
+			d.Status = append(d.Status, "clientHold")
 		}
 		ds = append(ds, d)
 	}
