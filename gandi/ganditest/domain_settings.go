@@ -107,8 +107,12 @@ func (s *Server) patchAutoRenew(t Token, fqdn string, body []byte) reply {
 	return jsonReply(http.StatusOK, map[string]any{"message": "The autorenew settings were updated."})
 }
 
-// setAutoRenew stores s.domains[i]'s autorenew; duration 0 keeps the current one. Call with s.mu held.
+// setAutoRenew stores s.domains[i]'s autorenew; duration 0 keeps the current one, which the
+// details go on showing once autorenew is off. Call with s.mu held.
 func (s *Server) setAutoRenew(i int, enabled bool, duration int) {
+	if duration == 0 && s.domains[i].AutoRenew {
+		duration = s.autoRenewYears(i)
+	}
 	s.domains[i].AutoRenew = enabled
 	if duration > 0 {
 		if s.autorenewYears == nil {
