@@ -21,7 +21,7 @@ import (
 // The settings account: example.com on LiveDNS (the zone of dnsRecords, six record sets),
 // on autorenew for 2 years and expiring in 30 days; later.example off autorenew, expiring in
 // 200 days; far.example on autorenew, expiring in 200 days; elsewhere.example served by
-// ns1/ns2.dns-host.example.
+// ns1/ns2.dns-host.example; lapsed.example on autorenew, expired 3 days ago.
 const (
 	settingsSoonDays  = 30
 	settingsLaterDays = 200
@@ -43,6 +43,7 @@ func newSettingsHarness(t *testing.T, scopes []string, opts ...harnessOption) (*
 			gandi.Domain{FQDN: "later.example", SharingID: a.org.ID, Dates: at(settingsLaterDays), Nameserver: gandi.Nameserver{Current: "livedns"}},
 			gandi.Domain{FQDN: "far.example", SharingID: a.org.ID, AutoRenew: true, Dates: at(settingsLaterDays), Nameserver: gandi.Nameserver{Current: "livedns"}},
 			gandi.Domain{FQDN: "elsewhere.example", SharingID: a.org.ID, Dates: at(settingsLaterDays), Nameserver: gandi.Nameserver{Current: "other"}},
+			gandi.Domain{FQDN: "lapsed.example", SharingID: a.org.ID, AutoRenew: true, Dates: at(-3), Nameserver: gandi.Nameserver{Current: "livedns"}},
 		)
 		if err := h.fake.SetZone(dnsZone, dnsRecords()); err != nil {
 			t.Fatal(err)
@@ -122,23 +123,27 @@ func TestSetAutoRenew(t *testing.T) {
 		name     string
 		args     map[string]any
 		from, to string
-		body     string // the PATCH; "" for none
-		warn     bool
+		body     string   // the PATCH; "" for none
+		warn     []string // what the expiry warning says; nil: no warning
 		enabled  bool
 		duration int
 	}{
 		{"off, expiring within 60 days", map[string]any{"fqdn": dnsZone, "enabled": false},
-			"on, 2 years", "off", `{"enabled":false}`, true, false, 2},
+			"on, 2 years", "off", `{"enabled":false}`, []string{"example.com expires on", "in 30 days"}, false, 2},
+		{"off, expired already", map[string]any{"fqdn": "lapsed.example", "enabled": false},
+			"on, 1 year", "off", `{"enabled":false}`, []string{"lapsed.example expired on", "3 days ago"}, false, 1},
 		{"off, expiring later", map[string]any{"fqdn": "far.example", "enabled": false},
-			"on, 1 year", "off", `{"enabled":false}`, false, false, 1},
+			"on, 1 year", "off", `{"enabled":false}`, nil, false, 1},
+		{"off with a duration, expiring later", map[string]any{"fqdn": "far.example", "enabled": false, "duration": 4},
+			"on, 1 year", "off", `{"enabled":false,"duration":4}`, nil, false, 4},
 		{"on, one year by default", map[string]any{"fqdn": "later.example", "enabled": true},
-			"off", "on, 1 year", `{"enabled":true,"duration":1}`, false, true, 1},
+			"off", "on, 1 year", `{"enabled":true,"duration":1}`, nil, true, 1},
 		{"on, a new duration", map[string]any{"fqdn": dnsZone, "enabled": true, "duration": 5},
-			"on, 2 years", "on, 5 years", `{"enabled":true,"duration":5}`, false, true, 5},
+			"on, 2 years", "on, 5 years", `{"enabled":true,"duration":5}`, nil, true, 5},
 		{"on, keeping Gandi's duration, is no change", map[string]any{"fqdn": dnsZone, "enabled": true},
-			"on, 2 years", "on, 2 years", "", false, true, 2},
-		{"a unicode name", map[string]any{"fqdn": "LATER.example", "enabled": true, "duration": 3},
-			"off", "on, 3 years", `{"enabled":true,"duration":3}`, false, true, 3},
+			"on, 2 years", "on, 2 years", "", nil, true, 2},
+		{"a name in capitals", map[string]any{"fqdn": "LATER.example", "enabled": true, "duration": 3},
+			"off", "on, 3 years", `{"enabled":true,"duration":3}`, nil, true, 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,13 +153,16 @@ func TestSetAutoRenew(t *testing.T) {
 				!slices.Equal(plan.Changes[0].From, []string{tc.from}) || !slices.Equal(plan.Changes[0].To, []string{tc.to}) {
 				t.Errorf("plan changes %+v, want autorenew %s -> %s", plan.Changes, tc.from, tc.to)
 			}
-			if got := mentions(plan.Warnings, "expires on"); got != tc.warn {
-				t.Errorf("warnings %q: expiry warning %v, want %v", plan.Warnings, got, tc.warn)
+			fqdn := strings.ToLower(tc.args["fqdn"].(string))
+			if (len(plan.Warnings) == 1) != (tc.warn != nil) || len(plan.Warnings) > 1 {
+				t.Errorf("warnings %q, want an expiry warning: %v", plan.Warnings, tc.warn != nil)
 			}
-			if tc.warn {
-				exp := h.details(t, a, dnsZone).Dates.RegistryEndsAt.UTC().Format(time.DateOnly)
-				if !mentions(plan.Warnings, exp) || !mentions(plan.Warnings, "30 days") {
-					t.Errorf("warnings %q do not give the date %s and the days left", plan.Warnings, exp)
+			if tc.warn != nil {
+				exp := h.details(t, a, fqdn).Dates.RegistryEndsAt.UTC().Format(time.DateOnly)
+				for _, w := range append(tc.warn, exp) {
+					if !mentions(plan.Warnings, w) {
+						t.Errorf("warnings %q lack %q", plan.Warnings, w)
+					}
 				}
 			}
 			if !mentions(plan.Notes, "To undo: set_autorenew") {
@@ -169,7 +177,6 @@ func TestSetAutoRenew(t *testing.T) {
 					t.Errorf("no change: writes %v, applied %v, changes %+v", requestLines(w), out.Applied, out.Changes)
 				}
 			} else {
-				fqdn := strings.ToLower(tc.args["fqdn"].(string))
 				if len(w) != 1 || w[0].Method != http.MethodPatch || w[0].Path != "/v5/domain/domains/"+fqdn+"/autorenew" || string(w[0].Body) != tc.body {
 					t.Fatalf("writes %v (body %s), want one PATCH %s", requestLines(w), firstBody(w), tc.body)
 				}
@@ -177,7 +184,6 @@ func TestSetAutoRenew(t *testing.T) {
 					t.Errorf("apply: applied %v, changes %+v, journal %q", out.Applied, out.Changes, out.Journal)
 				}
 			}
-			fqdn := strings.ToLower(tc.args["fqdn"].(string))
 			got := h.details(t, a, fqdn).AutoRenew
 			if got.Enabled != tc.enabled || got.Duration != tc.duration {
 				t.Errorf("Gandi now holds %+v, want enabled %v for %d years", got, tc.enabled, tc.duration)
@@ -259,7 +265,8 @@ func TestSetNameservers(t *testing.T) {
 					t.Errorf("warnings %q lack %q", plan.Warnings, d)
 				}
 			}
-			if !mentions(plan.Notes, "takes "+tc.fqdn+"'s site and its mail down") || !mentions(plan.Notes, "To undo: set_nameservers") || !mentions(plan.Notes, before[0]) {
+			undo, _ := json.Marshal(before)
+			if !mentions(plan.Notes, "takes "+tc.fqdn+"'s site and its mail down") || !mentions(plan.Notes, "To undo: set_nameservers with fqdn "+tc.fqdn+" and nameservers "+string(undo)) {
 				t.Errorf("notes %q do not say it is destructive and how to undo it with %v", plan.Notes, before)
 			}
 			if res.IsError {

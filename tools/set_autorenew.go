@@ -141,12 +141,12 @@ func planAutoRenew(ctx context.Context, d *Deps, s *session, name dnsDomain, in 
 	}
 	p.notes = append(p.notes, undo+" (its value now).")
 	if cur.Enabled && !enabled && out.DaysLeft != nil && *out.DaysLeft <= autorenewWarnDays {
-		when := "in " + daysWord(*out.DaysLeft)
+		verb, when := "expires", "in "+daysWord(*out.DaysLeft)
 		if *out.DaysLeft < 0 {
-			when = daysWord(-*out.DaysLeft) + " ago"
+			verb, when = "expired", daysWord(-*out.DaysLeft)+" ago"
 		}
-		p.warnings = append(p.warnings, fmt.Sprintf("%s expires on %s (%s): with autorenew off, Gandi will not renew it; "+
-			"unless someone renews it by hand before then, it lapses and can be lost.", name.ascii, out.ExpiresAt.UTC().Format(time.DateOnly), when))
+		p.warnings = append(p.warnings, fmt.Sprintf("%s %s on %s (%s): with autorenew off, Gandi will not renew it; "+
+			"unless someone renews it by hand in time, it lapses and can be lost.", name.ascii, verb, out.ExpiresAt.UTC().Format(time.DateOnly), when))
 	}
 	body := gandi.AutoRenewChange{Enabled: enabled}
 	if enabled || in.Duration != nil {

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"slices"
@@ -192,7 +193,7 @@ func planNameservers(ctx context.Context, d *Deps, s *session, name dnsDomain, h
 		confirm: fmt.Sprintf("Replace the name servers of %s: %s → %s. A wrong set takes its site and mail down.", z, fromWord, toWord),
 		notes: []string{
 			"Destructive: a wrong set of name servers takes " + z + "'s site and its mail down until it is put right, and resolvers may keep the change for up to two days.",
-			fmt.Sprintf("To undo: set_nameservers with fqdn %s and nameservers %q (the set now).", z, cur),
+			fmt.Sprintf("To undo: set_nameservers with fqdn %s and nameservers %s (the set now).", z, jsonList(cur)),
 		},
 	}
 	if !slices.Equal(cur, to) {
@@ -253,6 +254,12 @@ func nameserverWarnings(ctx context.Context, s *session, z string, cur, next []s
 			"with one, its outage takes %s down; use at least two, on separate networks.", len(next), strings.Join(next, ", "), z))
 	}
 	return out
+}
+
+// jsonList is hosts as a JSON array, the way the undo's argument is written.
+func jsonList(hosts []string) string {
+	raw, _ := json.Marshal(hosts) // strings always encode
+	return string(raw)
 }
 
 func isAre(n int) string {
