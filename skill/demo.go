@@ -61,6 +61,9 @@ func StartDemo() (*Demo, error) {
 			break
 		}
 	}
+	if err := demoSettings(fake, seeded); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 	d := &Demo{Fake: fake, Org: org, dir: dir}
 	for _, dom := range seeded {
 		if dom.Nameserver.Current == "livedns" {
@@ -94,6 +97,43 @@ func StartDemo() (*Demo, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// DemoCloudflareNameservers serve the first demo domain (by name) whose DNS is not on LiveDNS:
+// a domain already moved to another DNS host.
+var DemoCloudflareNameservers = []string{"ada.ns.cloudflare.com", "bob.ns.cloudflare.com"}
+
+// demoSettings gives the demo's domains (sorted by name) settings worth showing: autorenew for
+// 1, 2 or 3 years in turn on those that have it (some expire within weeks, so turning it off
+// warns); of the domains whose DNS is elsewhere, the first on Cloudflare's name servers and
+// the second on name servers inside itself (which need glue).
+func demoSettings(fake *ganditest.Server, seeded []gandi.Domain) error {
+	on, other := 0, 0
+	for _, dom := range seeded {
+		if dom.AutoRenew {
+			if err := fake.SetAutoRenew(dom.FQDN, true, 1+on%3); err != nil {
+				return err
+			}
+			on++
+		}
+		if dom.Nameserver.Current != "other" {
+			continue
+		}
+		var hosts []string
+		switch other {
+		case 0:
+			hosts = DemoCloudflareNameservers
+		case 1:
+			hosts = []string{"ns1." + dom.FQDN, "ns2." + dom.FQDN}
+		}
+		if hosts != nil {
+			if err := fake.SetNameservers(dom.FQDN, "other", hosts); err != nil {
+				return err
+			}
+		}
+		other++
+	}
+	return nil
 }
 
 // UseToken stores secret as the demo's token file, as `token set` would.

@@ -113,6 +113,10 @@ func (h *harness) args(tool string) map[string]any {
 			{"op": "add", "name": "gandi-mcp-test", "type": "TXT", "values": []string{"sample"}}}}
 	case "list_dns_records", "list_dns_snapshots", "get_domain":
 		return map[string]any{"fqdn": h.liveDNSDomain()}
+	case "set_autorenew":
+		return map[string]any{"fqdn": h.liveDNSDomain(), "enabled": true, "duration": 2}
+	case "set_nameservers":
+		return map[string]any{"fqdn": h.liveDNSDomain(), "nameservers": []string{"ns1.dns-host.example", "ns2.dns-host.example"}}
 	case "check_availability":
 		return map[string]any{"names": []string{"gandi-mcp-test.fr", h.liveDNSDomain()}}
 	case "restore_dns_snapshot":

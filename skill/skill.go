@@ -43,6 +43,8 @@ var toolInstructions = map[string]string{
 	"list_sharing":         "the organizations (sharing_id) the token reaches, its scopes, and domain counts; teams and other tokens are only in the admin page it names.",
 	"get_domain":           "one domain's expiry, days left, renewal window, autorenew, name servers (livedns), transfer lock and owner: for \"when does it expire, will it renew itself?\". not_found means the token does not see it: check list_domains.",
 	"check_availability":   "whether 1 to 10 names can be registered now, each with its price for the shortest period; say when a price is premium or excludes taxes. It registers nothing.",
+	"set_autorenew":        "turns a domain's automatic renewal on or off (and its years); plan first, show from/to and the warnings, apply with the plan_id only when the person agrees.",
+	"set_nameservers":      "replaces a domain's name servers (e.g. to move its DNS elsewhere): destructive, a wrong set takes the site and mail down. Plan first; relay every warning (leaving LiveDNS: offer list_dns_records format zone first); apply with the plan_id only when the person agrees.",
 	"renew_token":          "when verify_token warns that the token expires soon, or the person asks; call it with dry_run=true first and tell the person what will happen. It stores the new token itself and never shows it.",
 	"list_dns_records":     `a domain's DNS records (name, type, ttl, values); narrow with name ("@", "www", "_dmarc") or type ("MX" for mail problems). dns_not_hosted means its DNS is elsewhere: say where, and that the records are edited there.`,
 	"list_dns_snapshots":   "a zone's snapshots (restore points), newest first: find the one an earlier change made.",

@@ -250,7 +250,7 @@ func runWrite(ctx context.Context, d *Deps, r writeRun, plan func(ctx context.Co
 		out.Journal = j.Where()
 	}
 	if m := mismatched(out.Changes); len(m) > 0 && applyErr == nil {
-		out.Warnings = append(out.Warnings, "Read back after the write, Gandi holds something else than planned for: "+strings.Join(m, ", ")+". Someone may have changed it at the same time; list the records to see.")
+		out.Warnings = append(out.Warnings, "Read back after the write, Gandi holds something else than planned for: "+strings.Join(m, ", ")+". Someone may have changed it at the same time; read it again (list_dns_records, get_domain) to see.")
 	}
 	if applyErr != nil {
 		return out, partial(out, r.s.fail(ctx, applyErr, r.scopes, p.object))

@@ -146,7 +146,7 @@ type Tool struct {
 
 // All returns every tool, in the order they are listed.
 func All(d *Deps) []Tool {
-	return []Tool{VerifyToken(d), ListDomains(d), ListSharing(d), GetDomain(d), CheckAvailability(d), RenewToken(d), ListDNSRecords(d), ListDNSSnapshots(d), ChangeDNSRecords(d), RestoreDNSSnapshot(d)}
+	return []Tool{VerifyToken(d), ListDomains(d), ListSharing(d), GetDomain(d), CheckAvailability(d), SetAutoRenew(d), SetNameservers(d), RenewToken(d), ListDNSRecords(d), ListDNSSnapshots(d), ChangeDNSRecords(d), RestoreDNSSnapshot(d)}
 }
 
 // Common is embedded in every tool's output, so that error results (which carry

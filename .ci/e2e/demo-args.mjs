@@ -34,6 +34,8 @@ export function demoArgs(tool) {
       case "fqdn": args.fqdn = demoValues().fqdn; break;
       case "snapshot_id": args.snapshot_id = demoValues().snapshot; break;
       case "names": args.names = ["gandi-mcp-e2e.fr", demoValues().fqdn]; break;
+      case "enabled": args.enabled = true; break;
+      case "nameservers": args.nameservers = ["ns1.dns-host.example", "ns2.dns-host.example"]; break;
       case "changes": args.changes = [{ op: "add", name: "gandi-mcp-e2e", type: "TXT", values: ["e2e"] }]; break;
       default: throw new Error(`no demo value for ${tool.name}'s required argument ${name}`);
     }

@@ -127,7 +127,12 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 	if tool.Name == "check_availability" {
 		return map[string]any{"names": []string{"gandi-mcp-e2e.fr"}}
 	}
-	if tool.Name != "change_dns_records" && tool.Name != "restore_dns_snapshot" && !onlyFQDN {
+	// A domain's settings: a plan on a domain on LiveDNS.
+	settings := map[string]map[string]any{
+		"set_autorenew":   {"enabled": true, "duration": 2},
+		"set_nameservers": {"nameservers": []string{"ns1.dns-host.example", "ns2.dns-host.example"}},
+	}[tool.Name]
+	if tool.Name != "change_dns_records" && tool.Name != "restore_dns_snapshot" && !onlyFQDN && settings == nil {
 		t.Fatalf("%s needs arguments and demoArgs has none for it", tool.Name)
 	}
 	res, _ := call(t, c, "list_domains", map[string]any{"all": true})
@@ -143,6 +148,10 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 	for _, d := range list.Domains {
 		if d.Nameserver == "livedns" && onlyFQDN {
 			return map[string]any{"fqdn": d.FQDN}
+		}
+		if d.Nameserver == "livedns" && settings != nil {
+			settings["fqdn"] = d.FQDN
+			return settings
 		}
 		if d.Nameserver != "livedns" {
 			continue

@@ -10,7 +10,7 @@ import (
 // The domain routes besides the list:
 //
 //   - GET /v5/domain/domains/{fqdn}: the details of a stored domain, built from it
-//     (autorenew for one year when on, the /nameservers hosts, the renewal window from
+//     (autorenew with its duration, one year unless set, the /nameservers hosts, the renewal window from
 //     renew_begins_at to hold_ends_at, the owner contact from its organization); needs
 //     domain:view; 404 for a name the token cannot see or the fake does not hold.
 //   - GET /v5/domain/check?name=...&currency=...: any valid token (no scope). Priced
@@ -67,8 +67,8 @@ func (s *Server) details(i int) map[string]any {
 	d := s.domains[i]
 	_, hosts := s.nameservers(i)
 	autorenew := map[string]any{"enabled": d.AutoRenew, "org_id": d.SharingID}
-	if d.AutoRenew {
-		autorenew["duration"] = 1
+	if d.AutoRenew || s.autorenewYears[strings.ToLower(d.FQDN)] > 0 {
+		autorenew["duration"] = s.autoRenewYears(i)
 	}
 	dates := map[string]any{}
 	put := func(k string, t *time.Time) {

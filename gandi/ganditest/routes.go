@@ -92,6 +92,9 @@ func (s *Server) route(r *http.Request, body []byte) reply {
 	if tok.Apikey && r.Method != http.MethodGet {
 		return errorReply(http.StatusForbidden) // legacy keys only read
 	}
+	if rep, ok := s.routeDomainSettings(r, tok, body); ok {
+		return rep
+	}
 	if rep, ok := s.routeDNS(r, tok, body); ok {
 		return rep
 	}

@@ -18,6 +18,8 @@
 //     see livedns.go.
 //   - GET /v5/domain/domains/{fqdn} (details) and GET /v5/domain/check
 //     (availability and prices): see domain.go.
+//   - PATCH /v5/domain/domains/{fqdn}/autorenew and PUT .../nameservers:
+//     see domain_settings.go.
 //
 // A missing Authorization header gets 401 with Gandi's "You must provide an
 // access token" message, an unknown token the status of
@@ -57,12 +59,14 @@ type Server struct {
 	omitTotal     bool
 	faults        []*fault
 	livedns       liveDNS // zones, snapshots and nameservers (livedns.go)
-	requests      []Request
-	gen           int // bumped by ResetRequests so late handlers do not touch new records
-	inFlight      int
-	maxInFlight   int
-	canceled      int
-	changed       chan struct{} // closed and replaced whenever a request starts or ends
+	// autorenewYears are the autorenew durations set, by lower-case fqdn (domain_settings.go).
+	autorenewYears map[string]int
+	requests       []Request
+	gen            int // bumped by ResetRequests so late handlers do not touch new records
+	inFlight       int
+	maxInFlight    int
+	canceled       int
+	changed        chan struct{} // closed and replaced whenever a request starts or ends
 }
 
 // NewServer starts a fake with no tokens, organizations or domains.
