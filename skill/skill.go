@@ -47,6 +47,7 @@ var toolInstructions = map[string]string{
 	"list_dns_records":     `a domain's DNS records (name, type, ttl, values); narrow with name ("@", "www", "_dmarc") or type ("MX" for mail problems). dns_not_hosted means its DNS is elsewhere: say where, and that the records are edited there.`,
 	"list_dns_snapshots":   "a zone's snapshots (restore points), newest first: find the one an earlier change made.",
 	"change_dns_records":   "call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.",
+	"renew_domain":         "a purchase that cannot be undone: plan first, tell the person the price, the years and the expiry after; apply with the plan_id only when they agree. purchases_disabled: say purchases are off and how to turn them on; never retry.",
 	"restore_dns_snapshot": "to undo a change, call it with the snapshot_id the change returned; plan, show, apply with the plan_id only when the person agrees, as for change_dns_records.",
 }
 

@@ -49,16 +49,16 @@ func (w *WriteArgs) write() *WriteArgs { return w }
 // PlannedChange is one object a write tool changes (for DNS: one record set), before
 // and after, with a one-line summary. After an apply, Status says what became of it.
 type PlannedChange struct {
-	Name    string    `json:"name" jsonschema_description:"The record name (relative: @ is the apex) or the setting changed."`
-	Type    string    `json:"type,omitempty" jsonschema_description:"The record type."`
-	Before  *zone.Set `json:"before,omitempty" jsonschema:"nullable" jsonschema_description:"A record set: what there is now; null when absent."`
-	After   *zone.Set `json:"after,omitempty" jsonschema:"nullable" jsonschema_description:"A record set: what there will be; null when it goes."`
+	Name   string    `json:"name" jsonschema_description:"The record name (relative: @ is the apex) or the setting changed."`
+	Type   string    `json:"type,omitempty" jsonschema_description:"The record type."`
+	Before *zone.Set `json:"before,omitempty" jsonschema:"nullable" jsonschema_description:"A record set: what there is now; null when absent."`
+	After  *zone.Set `json:"after,omitempty" jsonschema:"nullable" jsonschema_description:"A record set: what there will be; null when it goes."`
 	// From and To are a setting's value (autorenew, name servers, expiry) before and
 	// after, as short words, for changes that are not record sets.
-	From []string `json:"from,omitempty" jsonschema_description:"A setting (not a record set): its value now."`
-	To   []string `json:"to,omitempty" jsonschema_description:"A setting (not a record set): its value after the change."`
-	Summary string    `json:"summary"`
-	Status  string    `json:"status,omitempty" jsonschema:"enum=applied,enum=unchanged,enum=mismatch,enum=failed,enum=not_attempted" jsonschema_description:"After an apply: applied (written and read back as planned), unchanged (nothing to write), mismatch (written, but Gandi now holds something else), failed (Gandi refused the write), not_attempted (the apply stopped before it)."`
+	From    []string `json:"from,omitempty" jsonschema_description:"A setting (not a record set): its value now."`
+	To      []string `json:"to,omitempty" jsonschema_description:"A setting (not a record set): its value after the change."`
+	Summary string   `json:"summary"`
+	Status  string   `json:"status,omitempty" jsonschema:"enum=applied,enum=unchanged,enum=mismatch,enum=failed,enum=not_attempted" jsonschema_description:"After an apply: applied (written and read back as planned), unchanged (nothing to write), mismatch (written, but Gandi now holds something else), failed (Gandi refused the write), not_attempted (the apply stopped before it)."`
 }
 
 // The statuses of an applied PlannedChange.
@@ -106,6 +106,9 @@ type writePlan struct {
 	// apply makes the changes and returns the status of each (indexes of changes).
 	// An error stops the call: the statuses say what was done before it.
 	apply func(ctx context.Context) ([]string, error)
+	// operation, when set, is called after apply: the id of the operation Gandi opened
+	// for the write (a renewal), for the journal.
+	operation func() string
 }
 
 // writeRun is what a tool tells runWrite besides its plan.
@@ -243,6 +246,9 @@ func runWrite(ctx context.Context, d *Deps, r writeRun, plan func(ctx context.Co
 		Changes: out.Changes, Result: outcome(out.Changes, applyErr),
 		secrets: []string{r.s.cred.Secret()},
 	}
+	if p.operation != nil {
+		entry.Operation = p.operation()
+	}
 	if err := j.Append(entry); err != nil {
 		d.logger().ErrorContext(ctx, "journal not written", "tool", r.tool, "object", p.object, "error", err.Error())
 		out.Notes = append(out.Notes, "The change was made but the journal could not be written: "+err.Error())
@@ -276,7 +282,10 @@ func partial(out *PlanResult, err error) error {
 		}
 	}
 	if done == 0 {
-		f.T.Summary = "No write succeeded: " + f.T.Summary
+		// A change with no status is one whose fate is unknown (its answer was lost): the diagnosis says so.
+		if total > 0 {
+			f.T.Summary = "No write succeeded: " + f.T.Summary
+		}
 		return f
 	}
 	undo := ""

@@ -18,6 +18,8 @@
 //     see livedns.go.
 //   - GET /v5/domain/domains/{fqdn} (details) and GET /v5/domain/check
 //     (availability and prices): see domain.go.
+//   - GET and POST /v5/domain/domains/{fqdn}/renew (renewal terms, renewal with
+//     and without Dry-Run) and check's renewal prices: see domain_renew.go.
 //
 // A missing Authorization header gets 401 with Gandi's "You must provide an
 // access token" message, an unknown token the status of
@@ -56,7 +58,8 @@ type Server struct {
 	unknownStatus int
 	omitTotal     bool
 	faults        []*fault
-	livedns       liveDNS // zones, snapshots and nameservers (livedns.go)
+	livedns       liveDNS  // zones, snapshots and nameservers (livedns.go)
+	renewals      renewals // renewal overrides and purchases (domain_renew.go)
 	requests      []Request
 	gen           int // bumped by ResetRequests so late handlers do not touch new records
 	inFlight      int
@@ -132,6 +135,8 @@ type Request struct {
 	Body         []byte
 	UserAgent    string
 	Header       http.Header
+	// DryRun says the request came with `Dry-Run: 1`: Gandi only checks it.
+	DryRun bool
 	// Canceled says the request's context ended before the fake answered.
 	Canceled bool
 }
@@ -265,7 +270,7 @@ func (s *Server) begin(r *http.Request, body []byte) (gen, idx int, latency time
 	s.requests = append(s.requests, Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		Scheme: scheme, Token: strings.TrimSpace(token), Body: body,
-		UserAgent: r.UserAgent(), Header: r.Header.Clone(),
+		UserAgent: r.UserAgent(), Header: r.Header.Clone(), DryRun: r.Header.Get("Dry-Run") == "1",
 	})
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
