@@ -33,6 +33,7 @@ export function demoArgs(tool) {
     switch (name) {
       case "fqdn": args.fqdn = demoValues().fqdn; break;
       case "snapshot_id": args.snapshot_id = demoValues().snapshot; break;
+      case "years": args.years = 1; break;
       case "names": args.names = ["gandi-mcp-e2e.fr", demoValues().fqdn]; break;
       case "changes": args.changes = [{ op: "add", name: "gandi-mcp-e2e", type: "TXT", values: ["e2e"] }]; break;
       default: throw new Error(`no demo value for ${tool.name}'s required argument ${name}`);

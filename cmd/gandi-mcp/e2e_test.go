@@ -127,7 +127,8 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 	if tool.Name == "check_availability" {
 		return map[string]any{"names": []string{"gandi-mcp-e2e.fr"}}
 	}
-	if tool.Name != "change_dns_records" && tool.Name != "restore_dns_snapshot" && !onlyFQDN {
+	renew := tool.Name == "renew_domain"
+	if tool.Name != "change_dns_records" && tool.Name != "restore_dns_snapshot" && !onlyFQDN && !renew {
 		t.Fatalf("%s needs arguments and demoArgs has none for it", tool.Name)
 	}
 	res, _ := call(t, c, "list_domains", map[string]any{"all": true})
@@ -143,6 +144,9 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 	for _, d := range list.Domains {
 		if d.Nameserver == "livedns" && onlyFQDN {
 			return map[string]any{"fqdn": d.FQDN}
+		}
+		if renew {
+			return map[string]any{"fqdn": d.FQDN, "years": 1}
 		}
 		if d.Nameserver != "livedns" {
 			continue
