@@ -24,7 +24,7 @@ import (
 //   - POST /v5/domain/domains/{fqdn}/renew {"duration": N}: needs domain:renew. With
 //     `Dry-Run: 1` it only checks: 200 {"status": "success"} or {"status": "error",
 //     "errors": [...]}. Without, a renewal the terms allow moves registry_ends_at (and
-//     the dates after it) N years on and answers 202 {"message", "operation": {"id",
+//     the hold and delete dates) N years on and answers 202 {"message", "operation": {"id",
 //     "href"}} with a Location header; one they do not allow is a 400.
 //   - GET /v5/domain/check?name=FQDN&processes=renew: the renewal price of RenewPrices.
 //
@@ -135,7 +135,8 @@ func (s *Server) routeRenew(r *http.Request, t Token, body []byte) (reply, bool)
 	if d.Dates.RegistryEndsAt != nil {
 		ends = *d.Dates.RegistryEndsAt
 	}
-	for _, p := range []**time.Time{&d.Dates.RenewBeginsAt, &d.Dates.HoldBeginsAt, &d.Dates.HoldEndsAt, &d.Dates.DeletesAt} {
+	// renew_begins_at stays: the period, once open, stays open (as for most TLDs).
+	for _, p := range []**time.Time{&d.Dates.HoldBeginsAt, &d.Dates.HoldEndsAt, &d.Dates.DeletesAt} {
 		if *p != nil {
 			v := (*p).AddDate(in.Duration, 0, 0)
 			*p = &v
