@@ -485,3 +485,27 @@ func TestRenewDomainReadOnlyAndAnnotations(t *testing.T) {
 		t.Errorf("annotations %+v: want not read-only, not idempotent, not destructive", an)
 	}
 }
+
+// TestInstructionsSayWhetherPurchasesAreOff: an assistant learns before any plan that an
+// apply of renew_domain will be refused, and not when purchases are on or the tool is off.
+func TestInstructionsSayWhetherPurchasesAreOff(t *testing.T) {
+	tests := []struct {
+		name      string
+		purchases bool
+		sel       Selection
+		says      bool
+	}{
+		{"purchases off", false, Selection{}, true},
+		{"purchases on", true, Selection{}, false},
+		{"renew_domain not offered", false, Selection{ReadOnly: true}, false},
+		{"another toolset", false, Selection{Toolsets: []string{"dns"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _ := newRenewHarness(t, renewScopes, tt.purchases, withSelection(tt.sel))
+			if got := strings.Contains(h.init.Instructions, "--allow-purchases"); got != tt.says {
+				t.Errorf("instructions name --allow-purchases: %v, want %v:\n%s", got, tt.says, h.init.Instructions)
+			}
+		})
+	}
+}

@@ -56,17 +56,25 @@ const instructionsTail = `- Errors carry structuredContent.troubleshooting: diag
 
 const readOnlyInstructions = `- This server is read-only: the tools that change anything are not offered. If the person wants a change, say it is made with gandi-mcp run without --read-only (and GANDI_MCP_READ_ONLY unset).`
 
-// instructionsFor is the server's instructions, naming only the tools it offers.
-func instructionsFor(offered []tools.Tool, sel Selection) string {
+const purchasesOffInstructions = `- Purchases are off on this server: renew_domain plans (with the price) but its apply is refused (purchases_disabled). Tell the person before they agree to a price: purchases are turned on by restarting gandi-mcp with --allow-purchases.`
+
+// instructionsFor is the server's instructions, naming only the tools it offers;
+// purchases says whether an apply may buy.
+func instructionsFor(offered []tools.Tool, sel Selection, purchases bool) string {
 	var b strings.Builder
 	b.WriteString(instructionsHead)
+	buys := false
 	for _, t := range offered {
 		if line, ok := toolInstructions[t.Definition.Name]; ok {
 			b.WriteString("\n- " + t.Definition.Name + ": " + line)
 		}
+		buys = buys || t.Definition.Name == "renew_domain"
 	}
 	if sel.ReadOnly {
 		b.WriteString("\n" + readOnlyInstructions)
+	}
+	if buys && !purchases {
+		b.WriteString("\n" + purchasesOffInstructions)
 	}
 	b.WriteString("\n" + instructionsTail)
 	return b.String()
@@ -120,7 +128,7 @@ func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
 	if deps.Rotations == nil {
 		deps.Rotations = &tools.Rotations{}
 	}
-	instr := instructionsFor(list, sel)
+	instr := instructionsFor(list, sel, deps.AllowPurchases)
 	if deps.Demo {
 		instr = demoInstructions + instr
 	}
