@@ -251,6 +251,8 @@ type request struct {
 	out    any
 	accept string  // Accept header; default application/json
 	raw    *[]byte // when set, receives the 2xx body undecoded
+	// header holds extra request headers, e.g. Dry-Run.
+	header http.Header
 }
 
 // apiURL joins the API base and a path with an optional query.
@@ -402,6 +404,9 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 	req.Header.Set("Accept", cmp.Or(r.accept, "application/json"))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, vs := range r.header {
+		req.Header[k] = vs
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

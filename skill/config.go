@@ -30,6 +30,9 @@ type Options struct {
 	// Profile selects a profile's token file (see auth.Options.Profile); "" means
 	// GANDI_PROFILE's, and no profile when that is unset too.
 	Profile string
+	// AllowPurchases is --allow-purchases: an apply may buy (renew_domain). Also on
+	// when GANDI_MCP_ALLOW_PURCHASES is true.
+	AllowPurchases bool
 
 	// newProfile accepts a profile that does not exist yet: `token set` creates it.
 	newProfile bool
@@ -45,7 +48,7 @@ func (o Options) profile(getenv func(string) string) string {
 
 // DepsFromEnv resolves endpoints and credential places from the options and the
 // environment (GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_API_TOKEN,
-// GANDI_MCP_CALL_TIMEOUT, GANDI_PROFILE, ...). A selected profile that is not a valid
+// GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_ALLOW_PURCHASES, GANDI_PROFILE, ...). A selected profile that is not a valid
 // name, or does not exist, is an error (*auth.ProfileNameError, *auth.UnknownProfileError).
 func DepsFromEnv(o Options) (*tools.Deps, error) {
 	getenv := o.Getenv
@@ -60,6 +63,10 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	purchases, err := allowPurchases(o.AllowPurchases, getenv)
+	if err != nil {
+		return nil, err
+	}
 	a := authOptions(ep.Env == gandi.Sandbox, getenv)
 	a.Profile = o.profile(getenv)
 	if err := auth.ValidateProfile(a.Profile); err != nil {
@@ -71,11 +78,12 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 		}
 	}
 	d := &tools.Deps{
-		Endpoints:   ep,
-		CallTimeout: limit,
-		Auth:        a,
-		UserAgent:   Name + "/" + Version(),
-		Logger:      NewLogger(o.Stderr, o.LogLevel),
+		Endpoints:      ep,
+		CallTimeout:    limit,
+		AllowPurchases: purchases,
+		Auth:           a,
+		UserAgent:      Name + "/" + Version(),
+		Logger:         NewLogger(o.Stderr, o.LogLevel),
 		// Only fingerprints and dates are kept there, never a token.
 		ExpiryFile: filepath.Join(stateHome(getenv), "gandi-mcp", "expiry.json"),
 		// Every applied change is recorded there (mode 0600, directory 0700), never a secret.
@@ -121,6 +129,20 @@ func callTimeout(getenv func(string) string) (time.Duration, error) {
 		return 0, fmt.Errorf("GANDI_MCP_CALL_TIMEOUT=%q is out of range: %s", clipValue(raw), valid)
 	}
 	return d, nil
+}
+
+// allowPurchases is whether applies may buy: the flag's value, or GANDI_MCP_ALLOW_PURCHASES
+// when true; a value that is neither on nor off stops start-up rather than guessing.
+func allowPurchases(flag bool, getenv func(string) string) (bool, error) {
+	raw := strings.TrimSpace(getenv("GANDI_MCP_ALLOW_PURCHASES"))
+	if raw == "" {
+		return flag, nil
+	}
+	on, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, fmt.Errorf("GANDI_MCP_ALLOW_PURCHASES=%q is neither on nor off: use 1 (or true) to let renew_domain buy renewals, 0 (or false) or unset to keep purchases off", clipValue(raw))
+	}
+	return flag || on, nil
 }
 
 // clipValue shortens an echoed setting, which may be of any length.

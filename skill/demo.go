@@ -28,7 +28,10 @@ type Demo struct {
 	Expired ganditest.Token // a token that expired yesterday
 	// DNSDomain is a domain of the account whose DNS is on LiveDNS, for the tour's DNS steps.
 	DNSDomain string
-	dir       string // a private config home holding the demo's token file
+	// RenewDomain is the domain of the account that expires next (not yet expired), for
+	// the tour's renewal: it is in its renewal period whatever day the demo runs.
+	RenewDomain string
+	dir         string // a private config home holding the demo's token file
 }
 
 // The demo account's fixed ids.
@@ -69,6 +72,14 @@ func StartDemo() (*Demo, error) {
 		if dom.Nameserver.Current == "livedns" {
 			d.DNSDomain = dom.FQDN
 			break
+		}
+	}
+	now = now.UTC()
+	for _, dom := range seeded {
+		if e := dom.Dates.RegistryEndsAt; e != nil && e.After(now) {
+			if best, ok := fake.RegistryEndsAt(d.RenewDomain); d.RenewDomain == "" || !ok || e.Before(best) {
+				d.RenewDomain = dom.FQDN
+			}
 		}
 	}
 	// A restore point LiveDNS took by itself, so that restore_dns_snapshot has one to show.

@@ -111,6 +111,8 @@ func (h *harness) args(tool string) map[string]any {
 	case "change_dns_records":
 		return map[string]any{"fqdn": h.liveDNSDomain(), "changes": []map[string]any{
 			{"op": "add", "name": "gandi-mcp-test", "type": "TXT", "values": []string{"sample"}}}}
+	case "renew_domain":
+		return map[string]any{"fqdn": h.liveDNSDomain(), "years": 1}
 	case "list_dns_records", "list_dns_snapshots", "get_domain":
 		return map[string]any{"fqdn": h.liveDNSDomain()}
 	case "set_autorenew":

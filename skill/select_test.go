@@ -72,7 +72,7 @@ func TestEveryToolHasAToolset(t *testing.T) {
 }
 
 func TestSelectionOverASession(t *testing.T) {
-	all := []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}
+	all := []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_domain", "renew_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}
 	tests := []struct {
 		name string
 		sel  Selection
@@ -81,7 +81,7 @@ func TestSelectionOverASession(t *testing.T) {
 		{"default: every tool", Selection{}, all},
 		{"read-only", Selection{ReadOnly: true}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "list_dns_records", "list_dns_snapshots"}},
 		{"dns", Selection{Toolsets: []string{"dns"}}, []string{"verify_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}},
-		{"domains", Selection{Toolsets: []string{"domains"}}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers"}},
+		{"domains", Selection{Toolsets: []string{"domains"}}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_domain"}},
 		{"token", Selection{Toolsets: []string{"token"}}, []string{"verify_token", "renew_token"}},
 		{"token, read-only", Selection{Toolsets: []string{"token"}, ReadOnly: true}, []string{"verify_token"}},
 		{"dns and domains, read-only", Selection{Toolsets: []string{"dns", "domains"}, ReadOnly: true}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "list_dns_records", "list_dns_snapshots"}},

@@ -49,6 +49,7 @@ var toolInstructions = map[string]string{
 	"list_dns_records":     `a domain's DNS records (name, type, ttl, values); narrow with name ("@", "www", "_dmarc") or type ("MX" for mail problems). dns_not_hosted means its DNS is elsewhere: say where, and that the records are edited there.`,
 	"list_dns_snapshots":   "a zone's snapshots (restore points), newest first: find the one an earlier change made.",
 	"change_dns_records":   "call it without apply to get the plan; show its changes and warnings to the person; only when they agree, call again with the same arguments, apply=true and the plan_id. Tell them the snapshot_id: it undoes the change.",
+	"renew_domain":         "a purchase that cannot be undone: plan first, tell the person the price, the years and the expiry after; apply with the plan_id only when they agree. purchases_disabled: say purchases are off and how to turn them on; never retry.",
 	"restore_dns_snapshot": "to undo a change, call it with the snapshot_id the change returned; plan, show, apply with the plan_id only when the person agrees, as for change_dns_records.",
 }
 
@@ -57,17 +58,25 @@ const instructionsTail = `- Errors carry structuredContent.troubleshooting: diag
 
 const readOnlyInstructions = `- This server is read-only: the tools that change anything are not offered. If the person wants a change, say it is made with gandi-mcp run without --read-only (and GANDI_MCP_READ_ONLY unset).`
 
-// instructionsFor is the server's instructions, naming only the tools it offers.
-func instructionsFor(offered []tools.Tool, sel Selection) string {
+const purchasesOffInstructions = `- Purchases are off on this server: renew_domain plans (with the price) but its apply is refused (purchases_disabled). Tell the person before they agree to a price: purchases are turned on by restarting gandi-mcp with --allow-purchases.`
+
+// instructionsFor is the server's instructions, naming only the tools it offers;
+// purchases says whether an apply may buy.
+func instructionsFor(offered []tools.Tool, sel Selection, purchases bool) string {
 	var b strings.Builder
 	b.WriteString(instructionsHead)
+	buys := false
 	for _, t := range offered {
 		if line, ok := toolInstructions[t.Definition.Name]; ok {
 			b.WriteString("\n- " + t.Definition.Name + ": " + line)
 		}
+		buys = buys || t.Definition.Name == "renew_domain"
 	}
 	if sel.ReadOnly {
 		b.WriteString("\n" + readOnlyInstructions)
+	}
+	if buys && !purchases {
+		b.WriteString("\n" + purchasesOffInstructions)
 	}
 	b.WriteString("\n" + instructionsTail)
 	return b.String()
@@ -121,7 +130,7 @@ func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
 	if deps.Rotations == nil {
 		deps.Rotations = &tools.Rotations{}
 	}
-	instr := instructionsFor(list, sel)
+	instr := instructionsFor(list, sel, deps.AllowPurchases)
 	if deps.Demo {
 		instr = demoInstructions + instr
 	}

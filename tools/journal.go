@@ -24,6 +24,7 @@ type JournalEntry struct {
 	Profile     string          `json:"profile,omitempty"`      // the profile whose token file it is
 	PlanID      string          `json:"plan_id"`
 	SnapshotID  string          `json:"snapshot_id,omitempty"`
+	Operation   string          `json:"operation,omitempty"` // the id of the operation Gandi opened (a renewal)
 	Changes     []PlannedChange `json:"changes"`
 	Result      string          `json:"result"` // ok, partial or failed
 

@@ -106,6 +106,9 @@ type writePlan struct {
 	// apply makes the changes and returns the status of each (indexes of changes).
 	// An error stops the call: the statuses say what was done before it.
 	apply func(ctx context.Context) ([]string, error)
+	// operation, when set, is called after apply: the id of the operation Gandi opened
+	// for the write (a renewal), for the journal.
+	operation func() string
 }
 
 // writeRun is what a tool tells runWrite besides its plan.
@@ -243,6 +246,9 @@ func runWrite(ctx context.Context, d *Deps, r writeRun, plan func(ctx context.Co
 		Changes: out.Changes, Result: outcome(out.Changes, applyErr),
 		secrets: []string{r.s.cred.Secret()},
 	}
+	if p.operation != nil {
+		entry.Operation = p.operation()
+	}
 	if err := j.Append(entry); err != nil {
 		d.logger().ErrorContext(ctx, "journal not written", "tool", r.tool, "object", p.object, "error", err.Error())
 		out.Notes = append(out.Notes, "The change was made but the journal could not be written: "+err.Error())
@@ -276,7 +282,10 @@ func partial(out *PlanResult, err error) error {
 		}
 	}
 	if done == 0 {
-		f.T.Summary = "No write succeeded: " + f.T.Summary
+		// A change with no status is one whose fate is unknown (its answer was lost): the diagnosis says so.
+		if total > 0 {
+			f.T.Summary = "No write succeeded: " + f.T.Summary
+		}
 		return f
 	}
 	undo := ""

@@ -64,6 +64,9 @@ type Deps struct {
 	// Journal, when set, is used instead (hosted mode writes audit lines elsewhere).
 	JournalFile string
 	Journal     Journal
+	// AllowPurchases lets an apply buy something (renew_domain); off, such an apply is
+	// purchases_disabled before any request that is not a Dry-Run. Plans work either way.
+	AllowPurchases bool
 	// MaxConcurrentWrites bounds how many record sets one apply writes at once; zero means 4.
 	MaxConcurrentWrites int
 	// MaxConcurrentPages bounds list_domains' parallel page fetches; zero means 8.
@@ -146,7 +149,7 @@ type Tool struct {
 
 // All returns every tool, in the order they are listed.
 func All(d *Deps) []Tool {
-	return []Tool{VerifyToken(d), ListDomains(d), ListSharing(d), GetDomain(d), CheckAvailability(d), SetAutoRenew(d), SetNameservers(d), RenewToken(d), ListDNSRecords(d), ListDNSSnapshots(d), ChangeDNSRecords(d), RestoreDNSSnapshot(d)}
+	return []Tool{VerifyToken(d), ListDomains(d), ListSharing(d), GetDomain(d), CheckAvailability(d), SetAutoRenew(d), SetNameservers(d), RenewDomain(d), RenewToken(d), ListDNSRecords(d), ListDNSSnapshots(d), ChangeDNSRecords(d), RestoreDNSSnapshot(d)}
 }
 
 // Common is embedded in every tool's output, so that error results (which carry

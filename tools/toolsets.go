@@ -12,7 +12,7 @@ const AlwaysOn = "verify_token"
 // Toolsets are the groups of tools, in the order they are listed. A tool belongs to one.
 var Toolsets = []Toolset{
 	{"token", []string{"verify_token", "renew_token"}},
-	{"domains", []string{"list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers"}},
+	{"domains", []string{"list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_domain"}},
 	{"dns", []string{"list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}},
 }
 

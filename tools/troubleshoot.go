@@ -48,6 +48,7 @@ const (
 	RestorePointFailed  Diagnosis = "restore_point_failed"
 	DNSNotHosted        Diagnosis = "dns_not_hosted"
 	JournalUnavailable  Diagnosis = "journal_unavailable"
+	PurchasesDisabled   Diagnosis = "purchases_disabled"
 	Internal            Diagnosis = "internal_error"
 )
 
@@ -83,6 +84,7 @@ var Diagnoses = []struct {
 	{Declined, "The person declined or cancelled the change when asked to confirm it; nothing was changed.", "Ask the person what they want instead."},
 	{RestorePointFailed, "The restore point (a LiveDNS snapshot of the zone) could not be taken before the change, so nothing was changed.", "Call again later; or, if the person accepts a change without a restore point, plan and apply with no_snapshot=true."},
 	{JournalUnavailable, "The journal of changes ($XDG_STATE_HOME/gandi-mcp/journal.jsonl) cannot be written, so nothing was changed.", "Make the directory the message names writable (mode 0700), or set XDG_STATE_HOME, then apply again."},
+	{PurchasesDisabled, "The server was started without purchases, so an apply that buys something (a renewal) was refused; nothing was sent to Gandi. Plans still work.", "Restart gandi-mcp with --allow-purchases (or GANDI_MCP_ALLOW_PURCHASES=1), plan again, and apply once the person agrees to the price."},
 	{Internal, "An unexpected error inside gandi-mcp.", "Report it with the stderr log; nothing secret is in it."},
 }
 

@@ -33,6 +33,7 @@ export function demoArgs(tool) {
     switch (name) {
       case "fqdn": args.fqdn = demoValues().fqdn; break;
       case "snapshot_id": args.snapshot_id = demoValues().snapshot; break;
+      case "years": args.years = 1; break;
       case "names": args.names = ["gandi-mcp-e2e.fr", demoValues().fqdn]; break;
       case "enabled": args.enabled = true; break;
       case "nameservers": args.nameservers = ["ns1.dns-host.example", "ns2.dns-host.example"]; break;

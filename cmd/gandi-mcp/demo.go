@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/gandi-mcp/gandi-mcp/gandi"
+	"github.com/gandi-mcp/gandi-mcp/gandi/ganditest"
 	"github.com/gandi-mcp/gandi-mcp/skill"
 )
 
@@ -69,6 +70,23 @@ func demoChange(d *skill.Demo, planID string) (string, error) {
 	return string(raw), err
 }
 
+// demoAvailability is the names the tour checks: one free, one taken, one premium.
+var demoAvailability = []string{"my-shop.fr", ganditest.TakenNames[0], ganditest.PremiumName}
+
+// demoRenewYears is the tour's renewal: "renew it for two years".
+const demoRenewYears = 2
+
+// demoRenewal is the arguments of the tour's renewal; planID set, its apply.
+func demoRenewal(d *skill.Demo, planID string) (string, error) {
+	raw, err := json.Marshal(struct {
+		FQDN   string `json:"fqdn"`
+		Years  int    `json:"years"`
+		Apply  bool   `json:"apply,omitempty"`
+		PlanID string `json:"plan_id,omitempty"`
+	}{d.RenewDomain, demoRenewYears, planID != "", planID})
+	return string(raw), err
+}
+
 // demoRestore is the arguments of the tour's undo of the change; planID set, its apply.
 func demoRestore(d *skill.Demo, earlier demoResults, planID string) (string, error) {
 	id, err := earlier.field("dns-apply", "snapshot_id")
@@ -107,6 +125,29 @@ var demoSteps = []demoStep{
 	{
 		title: "Who can act where", tool: "list_sharing",
 		why: "The organizations the token reaches, its own grant, and what only Gandi's admin can show.",
+	},
+	{
+		title: "Is a name free, and at what price", tool: "check_availability",
+		why:  "\"Is my-shop.fr free, and what does it cost?\" One free name, one taken, one premium: each with Gandi's status and price.",
+		args: `{"names": ["` + strings.Join(demoAvailability, `", "`) + `"]}`,
+	},
+	{
+		title: "A domain renewal, planned", tool: "renew_domain", id: "renew-plan",
+		why: "\"Renew it for two years.\" A renewal is a purchase: the plan reads Gandi's terms, has Gandi check it " +
+			"(Dry-Run, nothing bought) and shows the price and the expiry before and after.",
+		argsFrom: func(d *skill.Demo, _ demoResults) (string, error) { return demoRenewal(d, "") },
+	},
+	{
+		title: "The renewal, refused: purchases are off", tool: "renew_domain", trouble: true,
+		why: "Even with the plan_id, nothing is bought: purchases are off unless gandi-mcp is started with " +
+			"--allow-purchases. The refusal comes before any request to Gandi.",
+		argsFrom: func(d *skill.Demo, earlier demoResults) (string, error) {
+			id, err := earlier.field("renew-plan", "plan_id")
+			if err != nil {
+				return "", err
+			}
+			return demoRenewal(d, id)
+		},
 	},
 	{
 		title: "Renewal, dry run", tool: "renew_token", args: `{"dry_run": true}`,

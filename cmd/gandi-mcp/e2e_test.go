@@ -132,7 +132,8 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 		"set_autorenew":   {"enabled": true, "duration": 2},
 		"set_nameservers": {"nameservers": []string{"ns1.dns-host.example", "ns2.dns-host.example"}},
 	}[tool.Name]
-	if tool.Name != "change_dns_records" && tool.Name != "restore_dns_snapshot" && !onlyFQDN && settings == nil {
+	renew := tool.Name == "renew_domain"
+	if tool.Name != "change_dns_records" && tool.Name != "restore_dns_snapshot" && !onlyFQDN && settings == nil && !renew {
 		t.Fatalf("%s needs arguments and demoArgs has none for it", tool.Name)
 	}
 	res, _ := call(t, c, "list_domains", map[string]any{"all": true})
@@ -152,6 +153,9 @@ func demoArgs(t *testing.T, c *client.Client, tool mcp.Tool) map[string]any {
 		if d.Nameserver == "livedns" && settings != nil {
 			settings["fqdn"] = d.FQDN
 			return settings
+		}
+		if renew {
+			return map[string]any{"fqdn": d.FQDN, "years": 1}
 		}
 		if d.Nameserver != "livedns" {
 			continue

@@ -55,8 +55,8 @@ type env struct {
 }
 
 var commands = []command{
-	{"serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
-	{"call", "TOOL [JSON] [--json] [--profile NAME] [--demo] [--read-only] [--toolsets LIST]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
+	{"serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--allow-purchases] [--read-only] [--toolsets LIST]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
+	{"call", "TOOL [JSON] [--json] [--profile NAME] [--demo] [--allow-purchases] [--read-only] [--toolsets LIST]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
 	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
 	{"tools", "[--read-only] [--toolsets LIST]", "list the tools with their descriptions and schemas, as JSON", runTools},
 	{"version", "", "print the version", runVersion},
@@ -132,9 +132,10 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --profile NAME (the token of one organization; also GANDI_PROFILE), --demo (a built-in fake account, no token needed),")
 	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --read-only (no tool that changes anything),")
+	fmt.Fprintln(w, "--allow-purchases (an approved renew_domain may buy; default off),")
 	fmt.Fprintln(w, "--toolsets LIST (only these groups of tools: "+strings.Join(skill.ToolsetNames(), ", ")+"), --version, --help.")
 	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_PROFILE, GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL,")
-	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS.")
+	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS, GANDI_MCP_ALLOW_PURCHASES.")
 	fmt.Fprintln(w, "\nStart with: gandi-mcp demo. Then: gandi-mcp token set --verify. 'gandi-mcp COMMAND --help' tells more.")
 }
 
@@ -337,6 +338,11 @@ func flagsOnly(e *env, fs *flag.FlagSet, args []string, hint string) (int, bool)
 }
 
 // profileFlag gives fs --profile.
+// purchasesFlag gives fs --allow-purchases.
+func purchasesFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("allow-purchases", false, "let an approved apply buy: renew_domain renews (also GANDI_MCP_ALLOW_PURCHASES=1; default off: plans only)")
+}
+
 func profileFlag(fs *flag.FlagSet) *string {
 	return fs.String("profile", "", "use the token of profile `NAME`, one per organization (also GANDI_PROFILE; default: no profile)")
 }
@@ -367,11 +373,16 @@ func selectFlags(fs *flag.FlagSet) func(e *env) (skill.Selection, error) {
 }
 
 func build(e *env, sandbox bool, profile string, sel skill.Selection) (*skill.Server, error) {
+	return buildPurchases(e, sandbox, profile, false, sel)
+}
+
+// buildPurchases is build with --allow-purchases' value.
+func buildPurchases(e *env, sandbox bool, profile string, purchases bool, sel skill.Selection) (*skill.Server, error) {
 	level, err := logLevel(e)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: sandbox, Profile: profile, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
+	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: sandbox, Profile: profile, AllowPurchases: purchases, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
 	if err != nil {
 		return nil, err
 	}
@@ -379,9 +390,9 @@ func build(e *env, sandbox bool, profile string, sel skill.Selection) (*skill.Se
 }
 
 // buildDemo builds the server on the demo account when demo is set; done releases it.
-func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Selection) (srv *skill.Server, done func(), err error) {
+func buildDemo(e *env, sandbox bool, profile string, demo, purchases bool, sel skill.Selection) (srv *skill.Server, done func(), err error) {
 	if !demo {
-		srv, err = build(e, sandbox, profile, sel)
+		srv, err = buildPurchases(e, sandbox, profile, purchases, sel)
 		return srv, func() {}, err
 	}
 	if sandbox {
@@ -398,7 +409,10 @@ func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Select
 	if err != nil {
 		return nil, nil, err
 	}
-	if srv, err = skill.NewSelected(d.Deps(e.stderr, level), sel); err != nil {
+	deps := d.Deps(e.stderr, level)
+	// Only the flag: the demo ignores the person's environment, and its purchases are fake.
+	deps.AllowPurchases = purchases
+	if srv, err = skill.NewSelected(deps, sel); err != nil {
 		d.Close()
 		return nil, nil, err
 	}
@@ -406,11 +420,12 @@ func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Select
 }
 
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]")
+	fs, sandbox := newFlagSet("serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--allow-purchases] [--read-only] [--toolsets LIST]")
 	profile := profileFlag(fs)
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
 	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
 	noAuth := fs.Bool("http-no-auth", false, "with --http, serve without the bearer secret: any local user could act with your token (local testing only)")
+	purchases := purchasesFlag(fs)
 	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
@@ -440,7 +455,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		httpOpts.Secret = secret
 		fmt.Fprintf(e.stderr, "gandi-mcp: requests must carry \"Authorization: Bearer SECRET\" with the secret kept in %s ('gandi-mcp http-secret' prints it)\n", path)
 	}
-	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel)
+	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, *purchases, sel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -468,10 +483,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 }
 
 func runCall(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--profile NAME] [--demo] [--sandbox] [--read-only] [--toolsets LIST]")
+	fs, sandbox := newFlagSet("call", "TOOL [JSON] [--json] [--profile NAME] [--demo] [--sandbox] [--allow-purchases] [--read-only] [--toolsets LIST]")
 	profile := profileFlag(fs)
 	asJSON := fs.Bool("json", false, "print the structured result as JSON, also on a terminal")
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed)")
+	purchases := purchasesFlag(fs)
 	selection := selectFlags(fs)
 	pos, code, ok := flags(e, fs, args)
 	if !ok {
@@ -482,7 +498,7 @@ func runCall(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp call:", err)
 		return exitUsage
 	}
-	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel)
+	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, *purchases, sel)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage

@@ -368,8 +368,8 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		{[]string{"call", "verify_token", "--nope=" + secret}, []string{"unknown flag --nope;", "--json", "--sandbox", "--help"}},
 		{[]string{"demo", "--fast"}, []string{"unknown flag --fast; demo's flags are --help"}},
 		{[]string{"scopes", "--all"}, []string{"unknown flag --all; scopes's flags are --sandbox, --read-only, --toolsets, --help"}},
-		{[]string{"--bogus"}, []string{"unknown flag --bogus; serve's flags are --sandbox, --profile, --demo, --http, --http-no-auth, --read-only, --toolsets, --help"}},
-		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --profile, --demo, --http, --http-no-auth, --read-only, --toolsets, --help"}},
+		{[]string{"--bogus"}, []string{"unknown flag --bogus; serve's flags are --sandbox, --profile, --demo, --http, --http-no-auth, --allow-purchases, --read-only, --toolsets, --help"}},
+		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --profile, --demo, --http, --http-no-auth, --allow-purchases, --read-only, --toolsets, --help"}},
 		{[]string{"serve", secret}, []string{"takes no arguments", "gandi-mcp --help"}},
 		{[]string{"version", "--short"}, []string{"unknown flag --short; version's flags are --help"}},
 		{[]string{"call", "nosuchtool"}, []string{`unknown tool "nosuchtool"`, "verify_token"}},
@@ -855,4 +855,35 @@ func mustToolScopes(t *testing.T, sel skill.Selection) []skill.ToolScope {
 		t.Fatal(err)
 	}
 	return list
+}
+
+// The domain steps show an availability check (free, taken, premium) and a planned
+// renewal whose apply, with the plan's plan_id, is refused: purchases are off.
+func TestDemoAvailabilityAndRefusedRenewal(t *testing.T) {
+	env, _ := home(t)
+	code, stdout, stderr := invocation{env: env}.run(t, "demo")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr: %s\n%s", code, stderr, stdout)
+	}
+	call, check := demoStepTitled(t, stdout, "Is a name free, and at what price")
+	for _, name := range demoAvailability {
+		if !strings.Contains(call, `"`+name+`"`) || !strings.Contains(check, "name: "+name) {
+			t.Errorf("the availability step does not check %s:\n%s\n%s", name, call, check)
+		}
+	}
+	if strings.Count(check, "available: yes") != 2 || strings.Count(check, "available: no") != 1 || !strings.Contains(check, "premium: yes") {
+		t.Errorf("the availability step does not show one free, one taken and one premium name:\n%s", check)
+	}
+	call, plan := demoStepTitled(t, stdout, "A domain renewal, planned")
+	planID := resultField(plan, "plan id")
+	if !strings.HasPrefix(call, "renew_domain ") || strings.Contains(call, `"apply"`) || resultField(plan, "applied") != "no" ||
+		!strings.HasPrefix(planID, "p1.") || resultField(plan, "renewable") != "yes" || resultField(plan, "amount") == "" ||
+		resultField(plan, "expires after renewal") == "" {
+		t.Errorf("the renewal step does not show a plan with its price and new expiry:\n%s\n%s", call, plan)
+	}
+	call, refused := demoStepTitled(t, stdout, "The renewal, refused: purchases are off")
+	if !strings.Contains(call, `"apply":true`) || !strings.Contains(call, `"plan_id":"`+planID+`"`) ||
+		!strings.Contains(refused, "[purchases_disabled]") || !strings.Contains(refused, "--allow-purchases") || resultField(refused, "applied") != "no" {
+		t.Errorf("the apply step is not refused with purchases_disabled:\n%s\n%s", call, refused)
+	}
 }

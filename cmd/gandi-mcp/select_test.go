@@ -40,7 +40,7 @@ func scopeRows(stdout string) []string {
 }
 
 func TestToolsAndScopesReflectTheSelection(t *testing.T) {
-	all := []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}
+	all := []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_domain", "renew_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}
 	tests := []struct {
 		name string
 		args []string
@@ -51,8 +51,8 @@ func TestToolsAndScopesReflectTheSelection(t *testing.T) {
 		{"--read-only", []string{"--read-only"}, nil, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "list_dns_records", "list_dns_snapshots"}},
 		{"GANDI_MCP_READ_ONLY=1", nil, map[string]string{"GANDI_MCP_READ_ONLY": "1"}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "list_dns_records", "list_dns_snapshots"}},
 		{"--toolsets dns", []string{"--toolsets", "dns"}, nil, []string{"verify_token", "list_dns_records", "list_dns_snapshots", "change_dns_records", "restore_dns_snapshot"}},
-		{"--toolsets=token,domains", []string{"--toolsets=token,domains"}, nil, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_token"}},
-		{"GANDI_MCP_TOOLSETS=domains", nil, map[string]string{"GANDI_MCP_TOOLSETS": "domains"}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers"}},
+		{"--toolsets=token,domains", []string{"--toolsets=token,domains"}, nil, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_domain", "renew_token"}},
+		{"GANDI_MCP_TOOLSETS=domains", nil, map[string]string{"GANDI_MCP_TOOLSETS": "domains"}, []string{"verify_token", "list_domains", "list_sharing", "get_domain", "check_availability", "set_autorenew", "set_nameservers", "renew_domain"}},
 		{"the flag wins over GANDI_MCP_TOOLSETS", []string{"--toolsets", "token"}, map[string]string{"GANDI_MCP_TOOLSETS": "dns"}, []string{"verify_token", "renew_token"}},
 		{"--read-only --toolsets token", []string{"--read-only", "--toolsets", "token"}, nil, []string{"verify_token"}},
 	}

@@ -130,6 +130,9 @@ func (s *Server) check(r *http.Request) reply {
 	if !ok {
 		return validationReply("querystring", "currency", "must be one of EUR, USD, GBP")
 	}
+	if q.Get("processes") == "renew" {
+		return s.renewCheck(name, currency, rate)
+	}
 	product := map[string]any{"name": name, "process": "create", "taxes": []any{}}
 	tld := name[strings.LastIndexByte(name, '.')+1:]
 	price, priced := CheckPrices[tld]

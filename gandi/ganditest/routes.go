@@ -98,6 +98,9 @@ func (s *Server) route(r *http.Request, body []byte) reply {
 	if rep, ok := s.routeDNS(r, tok, body); ok {
 		return rep
 	}
+	if rep, ok := s.routeRenew(r, tok, body); ok {
+		return rep
+	}
 	if rep, ok := s.routeDomain(r, tok); ok {
 		return rep
 	}

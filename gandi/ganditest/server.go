@@ -20,6 +20,8 @@
 //     (availability and prices): see domain.go.
 //   - PATCH /v5/domain/domains/{fqdn}/autorenew and PUT .../nameservers:
 //     see domain_settings.go.
+//   - GET and POST /v5/domain/domains/{fqdn}/renew (renewal terms, renewal with
+//     and without Dry-Run) and check's renewal prices: see domain_renew.go.
 //
 // A missing Authorization header gets 401 with Gandi's "You must provide an
 // access token" message, an unknown token the status of
@@ -58,7 +60,8 @@ type Server struct {
 	unknownStatus int
 	omitTotal     bool
 	faults        []*fault
-	livedns       liveDNS // zones, snapshots and nameservers (livedns.go)
+	livedns       liveDNS  // zones, snapshots and nameservers (livedns.go)
+	renewals      renewals // renewal overrides and purchases (domain_renew.go)
 	// autorenewYears are the autorenew durations set, by lower-case fqdn (domain_settings.go).
 	autorenewYears map[string]int
 	requests       []Request
@@ -136,6 +139,8 @@ type Request struct {
 	Body         []byte
 	UserAgent    string
 	Header       http.Header
+	// DryRun says the request came with `Dry-Run: 1`: Gandi only checks it.
+	DryRun bool
 	// Canceled says the request's context ended before the fake answered.
 	Canceled bool
 }
@@ -269,7 +274,7 @@ func (s *Server) begin(r *http.Request, body []byte) (gen, idx int, latency time
 	s.requests = append(s.requests, Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		Scheme: scheme, Token: strings.TrimSpace(token), Body: body,
-		UserAgent: r.UserAgent(), Header: r.Header.Clone(),
+		UserAgent: r.UserAgent(), Header: r.Header.Clone(), DryRun: r.Header.Get("Dry-Run") == "1",
 	})
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
