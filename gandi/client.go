@@ -175,7 +175,7 @@ func New(cfg Config) (*Client, error) {
 			MaxDelay:      orDefault(cfg.Retry.MaxDelay, DefaultRetryPolicy.MaxDelay),
 			MaxRetryAfter: orDefault(cfg.Retry.MaxRetryAfter, DefaultRetryPolicy.MaxRetryAfter),
 		},
-		maxBody: orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		maxBody:   orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		onRetry:   cfg.OnRetry,
 		sleep:     cfg.Sleep,
 		limiter:   cfg.Limiter,
