@@ -22,6 +22,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/gandi-mcp/gandi-mcp/gandi"
 	"github.com/gandi-mcp/gandi-mcp/skill"
 )
 
@@ -134,7 +135,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --read-only (no tool that changes anything),")
 	fmt.Fprintln(w, "--toolsets LIST (only these groups of tools: "+strings.Join(skill.ToolsetNames(), ", ")+"), --version, --help.")
 	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_PROFILE, GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL,")
-	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS.")
+	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_RATE_LIMIT (serve), GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS.")
 	fmt.Fprintln(w, "\nStart with: gandi-mcp demo. Then: gandi-mcp token set --verify. 'gandi-mcp COMMAND --help' tells more.")
 }
 
@@ -366,7 +367,7 @@ func selectFlags(fs *flag.FlagSet) func(e *env) (skill.Selection, error) {
 	return func(e *env) (skill.Selection, error) { return skill.SelectionFromEnv(*readOnly, *toolsets, e.getenv) }
 }
 
-func build(e *env, sandbox bool, profile string, sel skill.Selection) (*skill.Server, error) {
+func build(e *env, sandbox bool, profile string, sel skill.Selection, lim *gandi.Limiter) (*skill.Server, error) {
 	level, err := logLevel(e)
 	if err != nil {
 		return nil, err
@@ -375,13 +376,15 @@ func build(e *env, sandbox bool, profile string, sel skill.Selection) (*skill.Se
 	if err != nil {
 		return nil, err
 	}
+	deps.Limiter = lim
 	return skill.NewSelected(deps, sel)
 }
 
 // buildDemo builds the server on the demo account when demo is set; done releases it.
-func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Selection) (srv *skill.Server, done func(), err error) {
+// lim, when set, limits every request to Gandi.
+func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Selection, lim *gandi.Limiter) (srv *skill.Server, done func(), err error) {
 	if !demo {
-		srv, err = build(e, sandbox, profile, sel)
+		srv, err = build(e, sandbox, profile, sel, lim)
 		return srv, func() {}, err
 	}
 	if sandbox {
@@ -398,7 +401,9 @@ func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Select
 	if err != nil {
 		return nil, nil, err
 	}
-	if srv, err = skill.NewSelected(d.Deps(e.stderr, level), sel); err != nil {
+	deps := d.Deps(e.stderr, level)
+	deps.Limiter = lim
+	if srv, err = skill.NewSelected(deps, sel); err != nil {
 		d.Close()
 		return nil, nil, err
 	}
@@ -411,6 +416,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
 	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
 	noAuth := fs.Bool("http-no-auth", false, "with --http, serve without the bearer secret: any local user could act with your token (local testing only)")
+	rateLimit := fs.String("rate-limit", "", fmt.Sprintf("send Gandi at most `N` requests a minute, every caller taking turns, or off (also GANDI_MCP_RATE_LIMIT; default %d)", skill.DefaultRateLimit))
 	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
@@ -440,7 +446,20 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		httpOpts.Secret = secret
 		fmt.Fprintf(e.stderr, "gandi-mcp: requests must carry \"Authorization: Bearer SECRET\" with the secret kept in %s ('gandi-mcp http-secret' prints it)\n", path)
 	}
-	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel)
+	perMinute, err := skill.RateLimit(*rateLimit, e.getenv)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
+		return exitUsage
+	}
+	if perMinute > 1000 {
+		fmt.Fprintf(e.stderr, "gandi-mcp: warning: a rate limit of %d requests a minute is above Gandi's published 1000 per IP address: Gandi may answer 429\n", perMinute)
+	}
+	lim, err := skill.NewRateLimiter(perMinute)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
+		return exitUsage
+	}
+	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel, lim)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -482,7 +501,7 @@ func runCall(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp call:", err)
 		return exitUsage
 	}
-	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel)
+	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel, nil)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -578,7 +597,7 @@ func runTools(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp tools:", err)
 		return exitUsage
 	}
-	srv, err := build(e, *sandbox, "", sel)
+	srv, err := build(e, *sandbox, "", sel, nil)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
