@@ -369,7 +369,7 @@ func TestUnknownCommandsAndFlagsNameTheValidOnes(t *testing.T) {
 		{[]string{"demo", "--fast"}, []string{"unknown flag --fast; demo's flags are --help"}},
 		{[]string{"scopes", "--all"}, []string{"unknown flag --all; scopes's flags are --sandbox, --read-only, --toolsets, --help"}},
 		{[]string{"--bogus"}, []string{"unknown flag --bogus; serve's flags are --sandbox, --profile, --demo, --http, --http-no-auth, --read-only, --toolsets, --rate-limit, --help"}},
-		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --profile, --demo, --http, --http-no-auth, --read-only, --toolsets, --help"}},
+		{[]string{"serve", "--frobnicate"}, []string{"gandi-mcp serve: unknown flag --frobnicate; serve's flags are --sandbox, --profile, --demo, --http, --http-no-auth, --read-only, --toolsets, --rate-limit, --help"}},
 		{[]string{"serve", secret}, []string{"takes no arguments", "gandi-mcp --help"}},
 		{[]string{"version", "--short"}, []string{"unknown flag --short; version's flags are --help"}},
 		{[]string{"call", "nosuchtool"}, []string{`unknown tool "nosuchtool"`, "verify_token"}},
