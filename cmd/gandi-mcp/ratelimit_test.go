@@ -20,11 +20,14 @@ func TestRateLimitSetting(t *testing.T) {
 	tests := []struct {
 		name, flag, env string
 		wantErr         string // "" when serve starts
+		warn            bool   // serve warns that Gandi may answer 429
 	}{
 		{name: "default"},
 		{name: "flag", flag: "120"},
 		{name: "variable", env: "120"},
 		{name: "off", flag: "OFF"},
+		{name: "above Gandi's limit", flag: "5000", warn: true},
+		{name: "at Gandi's limit", env: "1000"},
 		{name: "flag over variable", flag: "120", env: "abc"},
 		{name: "not a number", flag: "fast", wantErr: `--rate-limit "fast" is not a whole number`},
 		{name: "variable not a number", env: "10/s", wantErr: `GANDI_MCP_RATE_LIMIT="10/s" is not a whole number`},
@@ -49,6 +52,9 @@ func TestRateLimitSetting(t *testing.T) {
 			if tc.wantErr == "" {
 				if code != exitOK {
 					t.Errorf("exit %d, stderr %q: want serve to start (and end with its empty input)", code, stderr)
+				}
+				if warned := strings.Contains(stderr, "above Gandi's published 1000 per IP address"); warned != tc.warn {
+					t.Errorf("stderr %q: warned %v, want %v", stderr, warned, tc.warn)
 				}
 				return
 			}
