@@ -425,30 +425,36 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // attempt waits for the limiter's turn, when there is a limiter, then makes one
-// exchange, and reports both.
+// exchange, and reports both when asked to.
 func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Header, error) {
-	ev := RequestEvent{Method: r.method, Path: r.path, Route: r.route, Limited: c.limiter != nil}
+	var wait time.Duration
 	if c.limiter != nil {
 		var err error
-		if ev.Wait, err = c.limiter.Wait(ctx, c.caller); err != nil {
+		if wait, err = c.limiter.Wait(ctx, c.caller); err != nil {
 			var rl *RateLimitError
 			if errors.As(err, &rl) {
 				rl.Method, rl.Path = r.method, r.path
 			} else {
 				err = c.transportError(ctx, ctx, r, err)
 			}
-			ev.Err = err
-			c.report(ctx, ev)
+			c.report(ctx, RequestEvent{Method: r.method, Path: r.path, Route: r.route, Limited: true, Wait: wait, Err: err})
 			return nil, err
 		}
 	}
 	if c.onRequest == nil {
 		return c.exchange(ctx, r, body)
 	}
+	return c.reportedExchange(ctx, r, body, wait)
+}
+
+// reportedExchange is exchange reported to OnRequest: apart, so that the event
+// is not allocated for a client that reports nothing.
+func (c *Client) reportedExchange(ctx context.Context, r request, body []byte, wait time.Duration) (http.Header, error) {
+	ev := RequestEvent{Method: r.method, Path: r.path, Route: r.route, Limited: c.limiter != nil, Wait: wait, Sent: true}
 	start := time.Now()
 	r.status = &ev.Status
 	h, err := c.exchange(ctx, r, body)
-	ev.Sent, ev.Duration, ev.Err = true, time.Since(start), err
+	ev.Duration, ev.Err = time.Since(start), err
 	c.report(ctx, ev)
 	return h, err
 }
