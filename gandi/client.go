@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,6 +69,27 @@ type Config struct {
 	// Sleep waits between retries; nil waits on a timer. It must return
 	// ctx.Err() when ctx ends first. Tests set it to avoid real waits.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Limiter, when set, is waited on before every attempt, retries included,
+	// with the token's fingerprint as the caller; share one per process.
+	Limiter *Limiter
+	// OnRequest, when set, is told of every attempt once it has ended.
+	OnRequest func(ctx context.Context, ev RequestEvent)
+}
+
+// RequestEvent is one attempt, reported to Config.OnRequest: what it asked
+// (Route is Path's template: never a name, an id or a token) and how it went.
+type RequestEvent struct {
+	Method, Path, Route string
+	// Limited says the attempt waited on a Limiter: for Wait, then, or refused
+	// (Err is a *RateLimitError) or given up (Err is ctx's).
+	Limited bool
+	Wait    time.Duration
+	// Sent says a request left for Gandi; Status is its answer's status (0 for
+	// a transport error) and Duration the time until its body was read.
+	Sent     bool
+	Status   int
+	Duration time.Duration
+	Err      error
 }
 
 // Defaults applied by New to zero Config fields.
@@ -111,6 +134,9 @@ type Client struct {
 	maxBody   int64
 	onRetry   func(context.Context, RetryEvent)
 	sleep     func(context.Context, time.Duration) error
+	limiter   *Limiter
+	caller    string // the token's fingerprint, for the limiter's turns
+	onRequest func(context.Context, RequestEvent)
 }
 
 // defaultTransport is http.DefaultTransport keeping more idle connections per
@@ -149,9 +175,12 @@ func New(cfg Config) (*Client, error) {
 			MaxDelay:      orDefault(cfg.Retry.MaxDelay, DefaultRetryPolicy.MaxDelay),
 			MaxRetryAfter: orDefault(cfg.Retry.MaxRetryAfter, DefaultRetryPolicy.MaxRetryAfter),
 		},
-		maxBody: orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
-		onRetry: cfg.OnRetry,
-		sleep:   cfg.Sleep,
+		maxBody:   orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		onRetry:   cfg.OnRetry,
+		sleep:     cfg.Sleep,
+		limiter:   cfg.Limiter,
+		caller:    callerOf(cfg.Token),
+		onRequest: cfg.OnRequest,
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -220,7 +249,15 @@ func (c *Client) WithToken(s Scheme, token string) *Client {
 	}
 	cc.scheme = s
 	cc.token = Secret(token)
+	cc.caller = callerOf(token)
 	return &cc
+}
+
+// callerOf is the limiter's name for a token's requests: a truncated SHA-256,
+// so that the token itself is never kept as a key.
+func callerOf(token string) string {
+	sum := sha256.Sum256([]byte("gandi-mcp limiter\x00" + token))
+	return hex.EncodeToString(sum[:8])
 }
 
 // Endpoints returns where c talks.
@@ -247,6 +284,8 @@ type request struct {
 	method string
 	url    *url.URL
 	path   string // url's path less the endpoint's own, set by do for errors and logs
+	route  string // path's template, set by do for metrics
+	status *int   // when set, receives the answer's status
 	body   any
 	out    any
 	accept string  // Accept header; default application/json
@@ -283,6 +322,9 @@ func (c *Client) do(ctx context.Context, r request) (http.Header, error) {
 		return nil, err
 	}
 	r.path = c.relativePath(r.url)
+	if c.onRequest != nil {
+		r.route = Route(r.path)
+	}
 	var body []byte
 	if r.body != nil {
 		var err error
@@ -384,9 +426,50 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// attempt makes one HTTP exchange under the per-attempt timeout, which never
-// outlasts the caller's deadline.
+// attempt waits for the limiter's turn, when there is a limiter, then makes one
+// exchange, and reports both when asked to.
 func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Header, error) {
+	var wait time.Duration
+	if c.limiter != nil {
+		var err error
+		if wait, err = c.limiter.Wait(ctx, c.caller); err != nil {
+			var rl *RateLimitError
+			if errors.As(err, &rl) {
+				rl.Method, rl.Path = r.method, r.path
+			} else {
+				err = c.transportError(ctx, ctx, r, err)
+			}
+			c.report(ctx, RequestEvent{Method: r.method, Path: r.path, Route: r.route, Limited: true, Wait: wait, Err: err})
+			return nil, err
+		}
+	}
+	if c.onRequest == nil {
+		return c.exchange(ctx, r, body)
+	}
+	return c.reportedExchange(ctx, r, body, wait)
+}
+
+// reportedExchange is exchange reported to OnRequest: apart, so that the event
+// is not allocated for a client that reports nothing.
+func (c *Client) reportedExchange(ctx context.Context, r request, body []byte, wait time.Duration) (http.Header, error) {
+	ev := RequestEvent{Method: r.method, Path: r.path, Route: r.route, Limited: c.limiter != nil, Wait: wait, Sent: true}
+	start := time.Now()
+	r.status = &ev.Status
+	h, err := c.exchange(ctx, r, body)
+	ev.Duration, ev.Err = time.Since(start), err
+	c.report(ctx, ev)
+	return h, err
+}
+
+func (c *Client) report(ctx context.Context, ev RequestEvent) {
+	if c.onRequest != nil {
+		c.onRequest(ctx, ev)
+	}
+}
+
+// exchange makes one HTTP exchange under the per-attempt timeout, which never
+// outlasts the caller's deadline.
+func (c *Client) exchange(ctx context.Context, r request, body []byte) (http.Header, error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var rd io.Reader
@@ -413,6 +496,9 @@ func (c *Client) attempt(ctx context.Context, r request, body []byte) (http.Head
 		return nil, c.transportError(ctx, actx, r, err)
 	}
 	defer resp.Body.Close()
+	if r.status != nil {
+		*r.status = resp.StatusCode
+	}
 	data, err := readBody(resp, c.maxBody+1)
 	if err != nil {
 		te := c.transportError(ctx, actx, r, err)

@@ -205,3 +205,50 @@ func ParseLevel(s string) (slog.Level, bool) {
 	}
 	return l, true
 }
+
+// DefaultRateLimit is the requests a minute a server sends Gandi unless told
+// otherwise: 60% of Gandi's published 1000 a minute per source IP, leaving room
+// for the burst (DefaultBurst) and for other programs behind the same address.
+const DefaultRateLimit = 600
+
+// maxRateLimit bounds --rate-limit: far past Gandi's limit, for tests and benches.
+const maxRateLimit = 1_000_000
+
+// RateLimit reads the limit of requests a minute to Gandi from flag (--rate-limit)
+// when it is not "", else from GANDI_MCP_RATE_LIMIT, else DefaultRateLimit; "off"
+// gives 0, no limit. Any other value than a whole number from 1 to 1000000 is an
+// error naming where it came from.
+func RateLimit(flag string, getenv func(string) string) (int, error) {
+	raw, sep := strings.TrimSpace(flag), " "
+	name := "--rate-limit"
+	if raw == "" {
+		name, raw, sep = "GANDI_MCP_RATE_LIMIT", strings.TrimSpace(getenv("GANDI_MCP_RATE_LIMIT")), "="
+	}
+	if raw == "" {
+		return DefaultRateLimit, nil
+	}
+	if strings.EqualFold(raw, "off") {
+		return 0, nil
+	}
+	valid := fmt.Sprintf("use a whole number of requests a minute to Gandi from 1 to %d (Gandi allows 1000 a minute per IP address; default %d), or off for no limit", maxRateLimit, DefaultRateLimit)
+	given := fmt.Sprintf("%s%s%q", name, sep, clipValue(raw))
+	n, err := strconv.Atoi(raw)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%s is not a whole number: %s", given, valid)
+	case n == 0:
+		return 0, fmt.Errorf("%s would let no request through: %s", given, valid)
+	case n < 0 || n > maxRateLimit:
+		return 0, fmt.Errorf("%s is out of range: %s", given, valid)
+	}
+	return n, nil
+}
+
+// NewRateLimiter is the one limiter of a server's requests to Gandi for
+// perMinute (from RateLimit), shared by every caller; nil for 0, no limit.
+func NewRateLimiter(perMinute int) (*gandi.Limiter, error) {
+	if perMinute == 0 {
+		return nil, nil
+	}
+	return gandi.NewLimiter(gandi.LimiterConfig{PerMinute: perMinute})
+}

@@ -109,6 +109,9 @@ func (s *Server) ServeHTTP(ctx context.Context, addr string, o HTTPOptions) erro
 	if !o.NoAuth {
 		h = requireBearer(o.Secret, h)
 	}
+	if m, ok := s.deps.Metrics.(*Metrics); ok {
+		h = m.InstrumentHTTP(h) // outside the bearer check, so that 401s count too
+	}
 	mux := http.NewServeMux()
 	mux.Handle(HTTPPath, loopbackOnly(h))
 	hs.Handler = mux

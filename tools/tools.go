@@ -83,6 +83,22 @@ type Deps struct {
 	// Rotations tracks renewals whose new token is not stored yet, for a shutdown to
 	// wait on; nil tracks none. The skill package sets it.
 	Rotations *Rotations
+	// Limiter, when set, is waited on by every request to Gandi of every call (one
+	// per process: callers take turns by their token's fingerprint); nil limits nothing.
+	Limiter *gandi.Limiter
+	// Metrics, when set, is told of every tool call and every request to Gandi;
+	// nil counts nothing (stdio needs no metrics).
+	Metrics Observer
+}
+
+// Observer counts what the server does, for metrics. Its methods are called
+// concurrently and must not block.
+type Observer interface {
+	// CallStarted and CallEnded bracket a tool call; diagnosis is "" for a success.
+	CallStarted(tool string)
+	CallEnded(tool string, diagnosis Diagnosis)
+	// GandiRequest is one attempt of a request to Gandi, or its refusal by the Limiter.
+	GandiRequest(ev gandi.RequestEvent)
 }
 
 func (d *Deps) now() time.Time {
@@ -205,6 +221,11 @@ func define[In any, Out any, PO interface {
 		ctx = withRoundTrip(ctx, req.Params.MultiRoundTripParams)
 		ctx, cancel := withCallLimit(ctx, d.callTimeout())
 		defer cancel()
+		diagnosis := Internal // what a panic, recovered further up, counts as
+		if d.Metrics != nil {
+			d.Metrics.CallStarted(s.name)
+			defer func() { d.Metrics.CallEnded(s.name, diagnosis) }()
+		}
 		var in In
 		var out *Out
 		err := decodeArguments(req, &in)
@@ -213,6 +234,7 @@ func define[In any, Out any, PO interface {
 		}
 		var ni *needInput
 		if errors.As(err, &ni) {
+			diagnosis = ""
 			return ni.result, nil // the client asks the person, then calls again
 		}
 		if err != nil {
@@ -220,6 +242,7 @@ func define[In any, Out any, PO interface {
 			if !errors.As(err, &f) {
 				f = &Failure{T: diagnose(err, situation{ep: d.Endpoints, limit: callLimit(ctx)})}
 			}
+			diagnosis = f.T.Diagnosis
 			d.logger().WarnContext(ctx, "tool failed", "tool", s.name, "diagnosis", f.T.Diagnosis, "status", f.T.Status)
 			if out == nil {
 				out = new(Out) // a tool may return what it did along with its failure
@@ -229,6 +252,7 @@ func define[In any, Out any, PO interface {
 			c.Demo = d.Demo
 			return respond[Out, PO](d, out, true), nil
 		}
+		diagnosis = ""
 		PO(out).common().Demo = d.Demo
 		return respond[Out, PO](d, out, false), nil
 	}
@@ -440,6 +464,8 @@ func (d *Deps) client(ctx context.Context, ep gandi.Endpoints, scheme gandi.Sche
 				"attempt", ev.Attempt, "status", ev.Status, "delay", ev.Delay.String())
 		},
 		MaxBodyBytes: d.MaxBodyBytes,
+		Limiter:      d.Limiter,
+		OnRequest:    d.onRequest(),
 	})
 	if err != nil {
 		return nil, &Failure{T: Troubleshooting{
@@ -486,6 +512,14 @@ func (s *session) probeOther(ctx context.Context) *gandi.TokenInfo {
 		return nil
 	}
 	return info
+}
+
+// onRequest passes the client's events to Metrics; nil without metrics.
+func (d *Deps) onRequest() func(context.Context, gandi.RequestEvent) {
+	if d.Metrics == nil {
+		return nil
+	}
+	return func(_ context.Context, ev gandi.RequestEvent) { d.Metrics.GandiRequest(ev) }
 }
 
 type progressKey struct{}

@@ -72,7 +72,7 @@ var Diagnoses = []struct {
 	{NotFound, "Gandi does not know the requested object.", "Check the name or id; list what the token sees first."},
 	{InvalidInput, "The tool's arguments are not valid; nothing was sent to Gandi.", "Call the tool again with the values the message says are valid."},
 	{RequestRejected, "Gandi refused the request's values (HTTP 400).", "Correct the fields listed in gandi_error.errors."},
-	{RateLimited, "Gandi's rate limit was reached (1000 requests a minute per IP).", "Wait retry_after_seconds (or a minute) and call again."},
+	{RateLimited, "Gandi's rate limit was reached (1000 requests a minute per IP), or gandi-mcp's own limit for its server (--rate-limit); the summary says which.", "Wait retry_after_seconds (or a minute) and call again."},
 	{GandiUnavailable, "Gandi could not be reached or answered with a server error.", "Call again later; check Gandi's status page if it lasts."},
 	{BadResponse, "Gandi's answer could not be read (truncated, malformed or too large), or pointed elsewhere (a redirect or page link to another host, a redirect loop).", "Call again; narrow the request (smaller per_page) if it repeats; for a redirect, check GANDI_API_URL, GANDI_ID_URL and any proxy."},
 	{Cancelled, "The call was cancelled before it finished.", "Nothing to do unless the cancellation was unintended."},
@@ -331,12 +331,15 @@ func diagnose(err error, s situation) Troubleshooting {
 	t := Troubleshooting{Environment: string(s.ep.Env), Token: s.facts(), RequiredScopes: s.scopes}
 	var ge *gandi.Error
 	var te *gandi.TransportError
+	var rl *gandi.RateLimitError
 	switch {
 	case errors.Is(err, context.Canceled):
 		t.Diagnosis = Cancelled
 		t.Summary = "The call was cancelled before Gandi answered."
 		t.NextSteps = []string{"Call the tool again if the cancellation was not intended."}
 		return t
+	case errors.As(err, &rl):
+		ownLimitTrouble(&t, rl)
 	case errors.As(err, &ge):
 		t.Status = ge.Status
 		t.GandiError = &GandiError{Method: ge.Method, Path: ge.Path, Code: ge.Code, Message: ge.Message,
@@ -411,6 +414,19 @@ func diagnose(err error, s situation) Troubleshooting {
 		t.NextSteps = []string{"Call verify_token to see what the token can do."}
 	}
 	return t
+}
+
+// ownLimitTrouble diagnoses a request that gandi-mcp's own limiter held back,
+// which is not Gandi's 429: nothing was sent.
+func ownLimitTrouble(t *Troubleshooting, rl *gandi.RateLimitError) {
+	t.Diagnosis = RateLimited
+	t.Retryable = true
+	t.RetryAfterSeconds = max(1, int((rl.RetryAfter+time.Second-1)/time.Second))
+	t.Summary = fmt.Sprintf("gandi-mcp's own limit of %d requests a minute to Gandi is reached for this server; retry in %d s (%s %s was not sent to Gandi).",
+		rl.PerMinute, t.RetryAfterSeconds, rl.Method, rl.Path)
+	t.LikelyCauses = []string{"Many calls at once from the people or assistants sharing this server.", "One call that reads much (every page of a large account)."}
+	t.NextSteps = []string{fmt.Sprintf("Wait %d seconds, then call again.", t.RetryAfterSeconds),
+		"If it happens often, the server's operator can raise --rate-limit (GANDI_MCP_RATE_LIMIT), staying under Gandi's 1000 requests a minute per IP address."}
 }
 
 // redirectTrouble diagnoses a redirect gandi-mcp did not follow: Gandi's API

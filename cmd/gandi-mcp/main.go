@@ -22,6 +22,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/gandi-mcp/gandi-mcp/gandi"
 	"github.com/gandi-mcp/gandi-mcp/skill"
 )
 
@@ -135,7 +136,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "--allow-purchases (an approved renew_domain may buy; default off),")
 	fmt.Fprintln(w, "--toolsets LIST (only these groups of tools: "+strings.Join(skill.ToolsetNames(), ", ")+"), --version, --help.")
 	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_PROFILE, GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL,")
-	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS, GANDI_MCP_ALLOW_PURCHASES.")
+	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_RATE_LIMIT (serve), GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS, GANDI_MCP_ALLOW_PURCHASES.")
 	fmt.Fprintln(w, "\nStart with: gandi-mcp demo. Then: gandi-mcp token set --verify. 'gandi-mcp COMMAND --help' tells more.")
 }
 
@@ -372,33 +373,39 @@ func selectFlags(fs *flag.FlagSet) func(e *env) (skill.Selection, error) {
 	return func(e *env) (skill.Selection, error) { return skill.SelectionFromEnv(*readOnly, *toolsets, e.getenv) }
 }
 
-func build(e *env, sandbox bool, profile string, sel skill.Selection) (*skill.Server, error) {
-	return buildPurchases(e, sandbox, profile, false, sel)
+// buildOpts are what serve's and call's flags say of the server to build.
+type buildOpts struct {
+	sandbox   bool
+	profile   string
+	demo      bool
+	purchases bool // --allow-purchases
+	sel       skill.Selection
+	lim       *gandi.Limiter // nil: no limit on requests to Gandi
 }
 
-// buildPurchases is build with --allow-purchases' value.
-func buildPurchases(e *env, sandbox bool, profile string, purchases bool, sel skill.Selection) (*skill.Server, error) {
+func build(e *env, o buildOpts) (*skill.Server, error) {
 	level, err := logLevel(e)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: sandbox, Profile: profile, AllowPurchases: purchases, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
+	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: o.sandbox, Profile: o.profile, AllowPurchases: o.purchases, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
 	if err != nil {
 		return nil, err
 	}
-	return skill.NewSelected(deps, sel)
+	deps.Limiter = o.lim
+	return skill.NewSelected(deps, o.sel)
 }
 
 // buildDemo builds the server on the demo account when demo is set; done releases it.
-func buildDemo(e *env, sandbox bool, profile string, demo, purchases bool, sel skill.Selection) (srv *skill.Server, done func(), err error) {
-	if !demo {
-		srv, err = buildPurchases(e, sandbox, profile, purchases, sel)
+func buildDemo(e *env, o buildOpts) (srv *skill.Server, done func(), err error) {
+	if !o.demo {
+		srv, err = build(e, o)
 		return srv, func() {}, err
 	}
-	if sandbox {
+	if o.sandbox {
 		return nil, nil, errors.New("--demo and --sandbox exclude each other: the demo account is neither production nor sandbox")
 	}
-	if profile != "" {
+	if o.profile != "" {
 		return nil, nil, errors.New("--demo and --profile exclude each other: the demo account has one built-in token and no profiles")
 	}
 	level, err := logLevel(e)
@@ -411,8 +418,9 @@ func buildDemo(e *env, sandbox bool, profile string, demo, purchases bool, sel s
 	}
 	deps := d.Deps(e.stderr, level)
 	// Only the flag: the demo ignores the person's environment, and its purchases are fake.
-	deps.AllowPurchases = purchases
-	if srv, err = skill.NewSelected(deps, sel); err != nil {
+	deps.AllowPurchases = o.purchases
+	deps.Limiter = o.lim
+	if srv, err = skill.NewSelected(deps, o.sel); err != nil {
 		d.Close()
 		return nil, nil, err
 	}
@@ -426,6 +434,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
 	noAuth := fs.Bool("http-no-auth", false, "with --http, serve without the bearer secret: any local user could act with your token (local testing only)")
 	purchases := purchasesFlag(fs)
+	rateLimit := fs.String("rate-limit", "", fmt.Sprintf("send Gandi at most `N` requests a minute, every caller taking turns, or off (also GANDI_MCP_RATE_LIMIT; default %d)", skill.DefaultRateLimit))
 	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
@@ -455,7 +464,20 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		httpOpts.Secret = secret
 		fmt.Fprintf(e.stderr, "gandi-mcp: requests must carry \"Authorization: Bearer SECRET\" with the secret kept in %s ('gandi-mcp http-secret' prints it)\n", path)
 	}
-	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, *purchases, sel)
+	perMinute, err := skill.RateLimit(*rateLimit, e.getenv)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
+		return exitUsage
+	}
+	if perMinute > 1000 {
+		fmt.Fprintf(e.stderr, "gandi-mcp: warning: a rate limit of %d requests a minute is above Gandi's published 1000 per IP address: Gandi may answer 429\n", perMinute)
+	}
+	lim, err := skill.NewRateLimiter(perMinute)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
+		return exitUsage
+	}
+	srv, done, err := buildDemo(e, buildOpts{sandbox: *sandbox, profile: *profile, demo: *demo, purchases: *purchases, sel: sel, lim: lim})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -498,7 +520,7 @@ func runCall(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp call:", err)
 		return exitUsage
 	}
-	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, *purchases, sel)
+	srv, done, err := buildDemo(e, buildOpts{sandbox: *sandbox, profile: *profile, demo: *demo, purchases: *purchases, sel: sel})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
@@ -594,7 +616,7 @@ func runTools(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp tools:", err)
 		return exitUsage
 	}
-	srv, err := build(e, *sandbox, "", sel)
+	srv, err := build(e, buildOpts{sandbox: *sandbox, sel: sel})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
