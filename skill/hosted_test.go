@@ -2,9 +2,13 @@ package skill
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
@@ -182,6 +186,164 @@ func TestHostedCallersSeeOnlyTheirOwn(t *testing.T) {
 				if strings.Contains(logs, tn.token.Secret) {
 					t.Errorf("the server's log holds a caller's token:\n%s", logs)
 				}
+			}
+		})
+	}
+}
+
+// rawRequest sends one request to url (its query appended) with header, and returns the
+// status, headers and body.
+func rawRequest(t *testing.T, url, method, body string, header http.Header) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+	}
+	for k, vs := range header {
+		if k == "Host" {
+			req.Host = vs[0]
+			continue
+		}
+		req.Header.Del(k)
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, res.Header, string(raw)
+}
+
+// legacyCall is a tools/call of protocol 2025-11-25 that needs no session on a hosted server.
+const legacyCall = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"verify_token","arguments":{}}}`
+
+func legacyHeader(auth ...string) http.Header {
+	h := http.Header{"Mcp-Protocol-Version": {mcp.ProtocolVersion20251125}}
+	if len(auth) > 0 {
+		h["Authorization"] = auth
+	}
+	return h
+}
+
+// A request without a usable token in its Authorization header is answered 401 with a
+// Bearer challenge and a body saying what to send; a token in the URL is refused. In
+// neither case is anything asked of Gandi, or what was sent repeated or logged.
+func TestHostedRefusesRequestsWithoutAUsableToken(t *testing.T) {
+	fake := ganditest.NewTestServer(t)
+	ts := twoTenants(fake)
+	good := ts[0].token.Secret
+	hs := startHosted(t, fake, hostedConfig{})
+	tests := []struct {
+		name    string
+		query   string
+		header  http.Header
+		status  int
+		secrets []string // what was sent, never repeated or logged
+	}{
+		{name: "the caller's own token is served", header: legacyHeader("Bearer " + good), status: http.StatusOK},
+		{name: "no Authorization header", header: legacyHeader(), status: http.StatusUnauthorized},
+		{name: "an empty Authorization header", header: legacyHeader(""), status: http.StatusUnauthorized},
+		{name: "Basic scheme", header: legacyHeader("Basic " + good), status: http.StatusUnauthorized, secrets: []string{good}},
+		{name: "Apikey scheme", header: legacyHeader("Apikey " + good), status: http.StatusUnauthorized, secrets: []string{good}},
+		{name: "the token alone, without a scheme", header: legacyHeader(good), status: http.StatusUnauthorized, secrets: []string{good}},
+		{name: "Bearer without a token", header: legacyHeader("Bearer"), status: http.StatusUnauthorized},
+		{name: "Bearer and white space", header: legacyHeader("Bearer    "), status: http.StatusUnauthorized},
+		{name: "a bearer too short to be a token", header: legacyHeader("Bearer pat_1"), status: http.StatusUnauthorized, secrets: []string{"pat_1"}},
+		{name: "a bearer of two words", header: legacyHeader("Bearer " + good + " " + good), status: http.StatusUnauthorized, secrets: []string{good}},
+		{name: "a bearer with a non-ASCII character", header: legacyHeader("Bearer pat_abcdéfghijk"), status: http.StatusUnauthorized, secrets: []string{"pat_abcdéfghijk"}},
+		{name: "two Authorization headers", header: legacyHeader("Bearer "+good, "Bearer "+ts[1].token.Secret), status: http.StatusUnauthorized, secrets: []string{good, ts[1].token.Secret}},
+		{name: "access_token in the query", query: "?access_token=" + ts[1].token.Secret, header: legacyHeader("Bearer " + good), status: http.StatusBadRequest, secrets: []string{ts[1].token.Secret}},
+		{name: "a token-shaped value under another name", query: "?x=" + ts[1].token.Secret, header: legacyHeader("Bearer " + good), status: http.StatusBadRequest, secrets: []string{ts[1].token.Secret}},
+		{name: "apikey in the query, without a header", query: "?APIKEY=k", header: legacyHeader(), status: http.StatusBadRequest},
+		{name: "token in the query, short", query: "?token=abc", header: legacyHeader("Bearer " + good), status: http.StatusBadRequest},
+		{name: "api_key in the query", query: "?a=1&api_key=" + good, header: legacyHeader("Bearer " + good), status: http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fake.ResetRequests()
+			status, h, body := rawRequest(t, hs.url+tc.query, http.MethodPost, legacyCall, tc.header)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			sent := fake.Requests()
+			if tc.status == http.StatusOK {
+				if len(sent) == 0 || sent[0].Token != good {
+					t.Fatalf("the caller's token did not reach Gandi: %+v", sent)
+				}
+				return
+			}
+			if len(sent) != 0 {
+				t.Errorf("a refused request reached Gandi: %+v", sent)
+			}
+			var problem struct{ Error, Message string }
+			if err := json.Unmarshal([]byte(body), &problem); err != nil || problem.Error == "" ||
+				!strings.Contains(problem.Message, `"Authorization: Bearer YOUR_PAT"`) {
+				t.Errorf("the body does not say what to send (%v): %s", err, body)
+			}
+			if tc.status == http.StatusUnauthorized && !strings.HasPrefix(h.Get("WWW-Authenticate"), `Bearer realm="gandi-mcp"`) {
+				t.Errorf("WWW-Authenticate = %q", h.Get("WWW-Authenticate"))
+			}
+			for _, secret := range tc.secrets {
+				if strings.Contains(body, secret) || strings.Contains(hs.logs.String(), secret) {
+					t.Errorf("what was sent is repeated in the answer or the log:\n%s\n%s", body, hs.logs.String())
+				}
+			}
+		})
+	}
+}
+
+// A plan made through one server is applied through another on the same Gandi: a plan_id
+// depends on no replica's memory. Another person's token cannot apply it.
+func TestHostedPlanOnOneServerAppliesOnAnother(t *testing.T) {
+	for _, protocol := range hostedProtocols {
+		t.Run(protocol, func(t *testing.T) {
+			fake := ganditest.NewTestServer(t)
+			ts := twoTenants(fake)
+			fqdn := ts[0].domains[0]
+			if err := fake.SetZone(fqdn, dnsRecords()); err != nil {
+				t.Fatal(err)
+			}
+			one, two := startHosted(t, fake, hostedConfig{}), startHosted(t, fake, hostedConfig{})
+			args := dnsArgs{FQDN: fqdn, Changes: []map[string]any{change("set", "api", "A", 300, "192.0.2.7")}}
+			res, text := callTool(t, hostedClient(t, one.url, ts[0].token.Secret, protocol), "change_dns_records", args)
+			var plan tools.ChangeDNSRecordsOutput
+			if err := json.Unmarshal(res.RawStructuredContent, &plan); err != nil || res.IsError || plan.PlanID == "" {
+				t.Fatalf("plan through the first server: %v %s", err, text)
+			}
+			args.Apply, args.PlanID = true, plan.PlanID
+
+			// The other organization's person cannot apply it, whichever server they ask.
+			res, text = callTool(t, hostedClient(t, two.url, ts[1].token.Secret, protocol), "change_dns_records", args)
+			if !res.IsError {
+				t.Fatalf("another person's token applied the plan: %s", text)
+			}
+
+			res, text = callTool(t, hostedClient(t, two.url, ts[0].token.Secret, protocol), "change_dns_records", args)
+			var out tools.ChangeDNSRecordsOutput
+			if err := json.Unmarshal(res.RawStructuredContent, &out); err != nil || res.IsError || !out.Applied {
+				t.Fatalf("apply through the second server: %v %s", err, text)
+			}
+			sets, ok := fake.Zone(fqdn)
+			if !ok {
+				t.Fatalf("no zone %s", fqdn)
+			}
+			found := false
+			for _, s := range sets {
+				found = found || s.Name == "api" && s.Type == "A" && len(s.Values) == 1 && s.Values[0] == "192.0.2.7"
+			}
+			if !found {
+				t.Errorf("the zone does not hold the applied change: %+v", sets)
 			}
 		})
 	}
