@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -99,10 +100,12 @@ func hostedDeps(o Options, ep gandi.Endpoints, limit time.Duration, getenv func(
 	if o.Profile != "" {
 		return nil, fmt.Errorf("--profile does not apply to a hosted server: it reads no token file; each caller sends their own token")
 	}
-	stderr := o.Stderr
-	if stderr == nil {
-		stderr = os.Stderr
+	var w io.Writer = os.Stderr
+	if o.Stderr != nil {
+		w = o.Stderr
 	}
+	// One lock for the log and the audit lines, so that a long audit line never interleaves with a log record.
+	stderr := &lockedWriter{w: w}
 	return &tools.Deps{
 		Endpoints:   ep,
 		Other:       otherEndpoints(ep, getenv),
@@ -113,6 +116,18 @@ func hostedDeps(o Options, ep gandi.Endpoints, limit time.Duration, getenv func(
 		Hosted:      true,
 		Journal:     tools.AuditJournal{W: stderr},
 	}, nil
+}
+
+// lockedWriter makes each Write whole with respect to the others.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // otherEndpoints is the other environment, asked about a refused token only on Gandi's own hosts.

@@ -777,6 +777,10 @@ func TestHostedInitializeIssuesNoSession(t *testing.T) {
 	if status != http.StatusOK || h.Get("Mcp-Session-Id") != "" || !strings.Contains(body, `"protocolVersion":"2025-11-25"`) {
 		t.Fatalf("initialize: %d session %q: %s", status, h.Get("Mcp-Session-Id"), body)
 	}
+	// The instructions fit a hosted server: no token file to store in, no renew_token.
+	if !strings.Contains(body, "hosted gandi-mcp") || strings.Contains(body, "token set") || strings.Contains(body, "renew_token") {
+		t.Errorf("the instructions do not fit a hosted server: %s", body)
+	}
 	status, _, body = rawRequest(t, two.url, http.MethodPost, legacyCall, legacyHeader("Bearer "+ts[0].token.Secret))
 	if status != http.StatusOK || !strings.Contains(body, ts[0].token.Name) {
 		t.Errorf("tools/call on another server without a session: %d %s", status, body)

@@ -62,7 +62,11 @@ func (n *notifier) send(ctx context.Context, method string, params map[string]an
 		n.mu.Lock()
 		n.sent++
 		if !n.stdio {
-			n.last = n.clock()
+			if c := callOf(ctx); c != nil {
+				c.last = n.clock()
+			} else {
+				n.last = n.clock()
+			}
 		}
 		n.mu.Unlock()
 	}
@@ -92,6 +96,9 @@ func (n *notifier) flush(ctx context.Context) {
 	}
 	n.mu.Lock()
 	last := n.last
+	if c := callOf(ctx); c != nil && !stdio {
+		last = c.last
+	}
 	n.mu.Unlock()
 	if last.IsZero() {
 		return
@@ -101,6 +108,25 @@ func (n *notifier) flush(ctx context.Context) {
 		case <-n.after(wait):
 		case <-ctx.Done():
 		}
+	}
+}
+
+// callNotes is one tool call's last notification over HTTP, where the calls of many
+// clients run at once: a result trails its own notifications, not another client's.
+// notifier.mu guards last.
+type callNotes struct{ last time.Time }
+
+type callNotesKey struct{}
+
+func callOf(ctx context.Context) *callNotes {
+	c, _ := ctx.Value(callNotesKey{}).(*callNotes)
+	return c
+}
+
+// perCall gives each tool call its own callNotes.
+func perCall(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return next(context.WithValue(ctx, callNotesKey{}, &callNotes{}), req)
 	}
 }
 

@@ -147,6 +147,7 @@ func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
 		// Write tools ask the person to confirm, when the client can (tools/confirm.go).
 		server.WithElicitation(),
 		server.WithToolHandlerMiddleware(recoverTool(deps)),
+		server.WithToolHandlerMiddleware(perCall),
 	)
 	for _, t := range list {
 		s.AddTool(t.Definition, t.Handler)
