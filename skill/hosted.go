@@ -147,6 +147,13 @@ func (s *Server) serveHosted(ctx context.Context, addr string, o HTTPOptions) er
 	)
 	ready := &readiness{}
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			// A stateless server has nothing to push outside a request's own answer: a GET
+			// stream would only hold a connection per client, on every replica.
+			w.Header().Set("Allow", "POST")
+			http.Error(w, "Method Not Allowed: this hosted gandi-mcp is stateless and offers no SSE stream on GET; send requests with POST", http.StatusMethodNotAllowed)
+			return
+		}
 		if _, ok := bufferBody(w, r); ok {
 			st.ServeHTTP(w, r)
 		}

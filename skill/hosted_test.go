@@ -868,7 +868,8 @@ func TestHostedRejectedTokenAdvice(t *testing.T) {
 }
 
 // The endpoint answers whatever Host a proxy in front keeps, refuses a browser's
-// cross-origin request, and bounds request bodies as serve --http does.
+// cross-origin request, bounds request bodies as serve --http does, and holds no GET
+// stream open (a stateless server has nothing to push on it).
 func TestHostedHostOriginAndBodyLimit(t *testing.T) {
 	fake := ganditest.NewTestServer(t)
 	ts := twoTenants(fake)
@@ -885,10 +886,15 @@ func TestHostedHostOriginAndBodyLimit(t *testing.T) {
 		{"a same-origin Origin", http.Header{"Host": {"mcp.example.com"}, "Origin": {"https://mcp.example.com"}, "Authorization": {bearer}, "Mcp-Protocol-Version": {"2025-11-25"}}, legacyCall, http.StatusOK},
 		{"a cross-origin Origin", http.Header{"Host": {"mcp.example.com"}, "Origin": {"https://evil.example"}, "Authorization": {bearer}, "Mcp-Protocol-Version": {"2025-11-25"}}, legacyCall, http.StatusForbidden},
 		{"a body over the limit", legacyHeader(bearer), big, http.StatusRequestEntityTooLarge},
+		{"a GET stream", legacyHeader(bearer), "", http.StatusMethodNotAllowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if status, _, body := rawRequest(t, hs.url, http.MethodPost, tc.body, tc.header); status != tc.status {
+			method := http.MethodPost
+			if tc.body == "" {
+				method = http.MethodGet
+			}
+			if status, _, body := rawRequest(t, hs.url, method, tc.body, tc.header); status != tc.status {
 				t.Errorf("status %d, want %d: %.200s", status, tc.status, body)
 			}
 		})
