@@ -76,7 +76,7 @@ type hostedConfig struct {
 	sel    Selection
 }
 
-func startHosted(t *testing.T, fake *ganditest.Server, cfg hostedConfig) *hostedServer {
+func startHosted(t testing.TB, fake *ganditest.Server, cfg hostedConfig) *hostedServer {
 	t.Helper()
 	env := map[string]string{"GANDI_API_URL": fake.URL, "GANDI_ID_URL": fake.URL}
 	for k, v := range cfg.env {
@@ -126,7 +126,7 @@ func withTransport(o ...transport.StreamableHTTPCOption) clientOption {
 func withClientOptions(o ...client.ClientOption) clientOption { return clientOption{client: o} }
 
 // hostedClient is an MCP client of url sending token as its bearer, initialized with protocol.
-func hostedClient(t *testing.T, url, token, protocol string, opts ...clientOption) *client.Client {
+func hostedClient(t testing.TB, url, token, protocol string, opts ...clientOption) *client.Client {
 	t.Helper()
 	topts := []transport.StreamableHTTPCOption{transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + token})}
 	var copts []client.ClientOption
