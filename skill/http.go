@@ -82,8 +82,8 @@ func (l httpLimits) writeFor(call time.Duration) time.Duration {
 	return max(l.write, call+time.Minute)
 }
 
-// ServeHTTP serves MCP over Streamable HTTP at http://addr/mcp until ctx ends (o.Hosted: see serveHosted),
-// then shuts down gracefully, waiting (up to 30 s) for a token renewal in flight to
+// ServeHTTP serves MCP over Streamable HTTP at http://addr/mcp until ctx ends (with
+// o.Hosted, for many callers: see HTTPOptions.Hosted), then shuts down gracefully, waiting (up to 30 s) for a token renewal in flight to
 // store its new token. addr must be a loopback HOST:PORT (port 0 picks one). Every
 // request must carry o.Secret as a bearer token unless o.NoAuth. Logs go to the
 // server's stderr logger; the secret never does.
