@@ -106,13 +106,19 @@ func hostedDeps(o Options, ep gandi.Endpoints, limit time.Duration, getenv func(
 	}
 	// One lock for the log and the audit lines, so that a long audit line never interleaves with a log record.
 	stderr := &lockedWriter{w: w}
+	logger := NewLogger(stderr, o.LogLevel)
+	for _, name := range []string{auth.EnvToken, auth.EnvAPIKey, auth.EnvProfile} {
+		if getenv(name) != "" {
+			logger.Warn(name + " is set but a hosted server ignores it: each caller's requests carry their own token")
+		}
+	}
 	return &tools.Deps{
 		Endpoints:   ep,
 		Other:       otherEndpoints(ep, getenv),
 		CallTimeout: limit,
 		Auth:        auth.Options{Sandbox: ep.Env == gandi.Sandbox, Getenv: func(string) string { return "" }},
 		UserAgent:   Name + "/" + Version(),
-		Logger:      NewLogger(stderr, o.LogLevel),
+		Logger:      logger,
 		Hosted:      true,
 		Journal:     tools.AuditJournal{W: stderr},
 	}, nil

@@ -435,6 +435,14 @@ func TestHostedReadsNoStoredToken(t *testing.T) {
 	if status, _, body := rawRequest(t, hs.url, http.MethodPost, legacyCall, legacyHeader()); status != http.StatusUnauthorized {
 		t.Errorf("a request without a token, with a token stored: status %d: %s", status, body)
 	}
+	for _, name := range []string{"GANDI_API_TOKEN", "GANDI_API_KEY", "GANDI_PROFILE"} {
+		if !strings.Contains(hs.logs.String(), name+" is set but a hosted server ignores it") {
+			t.Errorf("no warning that %s is ignored:\n%s", name, hs.logs.String())
+		}
+	}
+	if strings.Contains(hs.logs.String(), storedTok.Secret) {
+		t.Errorf("the stored token reached the log:\n%s", hs.logs.String())
+	}
 	entries, err := os.ReadDir(state)
 	if err != nil || len(entries) != 0 {
 		t.Errorf("the state directory holds %v (%v): a hosted server writes no expiry book or journal", entries, err)
