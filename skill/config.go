@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -33,6 +34,11 @@ type Options struct {
 	// AllowPurchases is --allow-purchases: an apply may buy (renew_domain). Also on
 	// when GANDI_MCP_ALLOW_PURCHASES is true.
 	AllowPurchases bool
+
+	// Hosted serves many callers, each with the token its requests carry: no token file,
+	// token variable, expiry book or journal file is read or written (see tools.Deps.Hosted),
+	// and applied changes are audit lines on Stderr.
+	Hosted bool
 
 	// newProfile accepts a profile that does not exist yet: `token set` creates it.
 	newProfile bool
@@ -67,6 +73,9 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Hosted {
+		return hostedDeps(o, ep, limit, purchases, getenv)
+	}
 	a := authOptions(ep.Env == gandi.Sandbox, getenv)
 	a.Profile = o.profile(getenv)
 	if err := auth.ValidateProfile(a.Profile); err != nil {
@@ -89,15 +98,63 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 		// Every applied change is recorded there (mode 0600, directory 0700), never a secret.
 		JournalFile: filepath.Join(stateHome(getenv), "gandi-mcp", "journal.jsonl"),
 	}
-	// The other environment is asked about a refused token only on Gandi's own hosts.
-	if getenv("GANDI_API_URL") == "" && getenv("GANDI_ID_URL") == "" {
-		other := gandi.EndpointsFor(gandi.Production)
-		if ep.Env == gandi.Production {
-			other = gandi.EndpointsFor(gandi.Sandbox)
-		}
-		d.Other = &other
-	}
+	d.Other = otherEndpoints(ep, getenv)
 	return d, nil
+}
+
+// hostedDeps are the Deps of a hosted server: no place of a credential (auth.Options holds
+// no directory and no getenv, so nothing could be read even by mistake), no state files.
+func hostedDeps(o Options, ep gandi.Endpoints, limit time.Duration, purchases bool, getenv func(string) string) (*tools.Deps, error) {
+	if o.Profile != "" {
+		return nil, fmt.Errorf("--profile does not apply to a hosted server: it reads no token file; each caller sends their own token")
+	}
+	var w io.Writer = os.Stderr
+	if o.Stderr != nil {
+		w = o.Stderr
+	}
+	// One lock for the log and the audit lines, so that a long audit line never interleaves with a log record.
+	stderr := &lockedWriter{w: w}
+	logger := NewLogger(stderr, o.LogLevel)
+	for _, name := range []string{auth.EnvToken, auth.EnvAPIKey, auth.EnvProfile} {
+		if getenv(name) != "" {
+			logger.Warn(name + " is set but a hosted server ignores it: each caller's requests carry their own token")
+		}
+	}
+	return &tools.Deps{
+		Endpoints:      ep,
+		Other:          otherEndpoints(ep, getenv),
+		CallTimeout:    limit,
+		AllowPurchases: purchases,
+		Auth:           auth.Options{Sandbox: ep.Env == gandi.Sandbox, Getenv: func(string) string { return "" }},
+		UserAgent:      Name + "/" + Version(),
+		Logger:         logger,
+		Hosted:         true,
+		Journal:        tools.AuditJournal{W: stderr},
+	}, nil
+}
+
+// lockedWriter makes each Write whole with respect to the others.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// otherEndpoints is the other environment, asked about a refused token only on Gandi's own hosts.
+func otherEndpoints(ep gandi.Endpoints, getenv func(string) string) *gandi.Endpoints {
+	if getenv("GANDI_API_URL") != "" || getenv("GANDI_ID_URL") != "" {
+		return nil
+	}
+	other := gandi.EndpointsFor(gandi.Production)
+	if ep.Env == gandi.Production {
+		other = gandi.EndpointsFor(gandi.Sandbox)
+	}
+	return &other
 }
 
 // The bounds of GANDI_MCP_CALL_TIMEOUT (callTimeout's message spells them out):

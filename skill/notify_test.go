@@ -113,11 +113,15 @@ func TestFlushLetsTheLastNotificationSettle(t *testing.T) {
 		last    time.Time // the last notification; zero for none
 		elapsed time.Duration
 		want    []time.Duration // the waits flush asks for after flushWait's
+		// other: the notification was another call's, over HTTP; own: this call's.
+		other, own bool
 	}{
 		{name: "stdio, just written", stdio: true, last: t0, elapsed: 10 * time.Millisecond, want: []time.Duration{settle - 10*time.Millisecond}},
 		{name: "HTTP, just sent", last: t0, elapsed: 0, want: []time.Duration{settle}},
 		{name: "stdio, long written", stdio: true, last: t0, elapsed: settle, want: nil},
 		{name: "no notification", stdio: true, elapsed: 0, want: nil},
+		{name: "HTTP, another call's just sent", last: t0, other: true, elapsed: 0, want: nil},
+		{name: "HTTP, this call's just sent", last: t0, own: true, elapsed: 0, want: []time.Duration{settle}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,7 +136,15 @@ func TestFlushLetsTheLastNotificationSettle(t *testing.T) {
 					ch <- t0
 					return ch
 				}}
-			n.flush(context.Background())
+			ctx := context.Background()
+			if tc.other || tc.own {
+				c := &callNotes{}
+				if tc.own {
+					c.last, n.last = n.last, time.Time{}
+				}
+				ctx = context.WithValue(ctx, callNotesKey{}, c)
+			}
+			n.flush(ctx)
 			if !slices.Equal(waits, tc.want) {
 				t.Errorf("flush waited %v, want %v", waits, tc.want)
 			}
@@ -144,7 +156,7 @@ func TestFlushLetsTheLastNotificationSettle(t *testing.T) {
 // them: the message, a string, an error, a group, an attribute added with With.
 func TestLogHandlerRedactsSecrets(t *testing.T) {
 	const secret = "pat_L0g+Secret/9876543210"
-	redact := func(s string) string { return strings.ReplaceAll(s, secret, "[redacted]") }
+	redact := func(_ context.Context, s string) string { return strings.ReplaceAll(s, secret, "[redacted]") }
 	var stderr bytes.Buffer
 	base := slog.NewTextHandler(&stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
 	log := slog.New(&mcpLogHandler{next: base, notes: &notifier{}, redact: redact}).With("held", secret)

@@ -56,13 +56,18 @@ var toolInstructions = map[string]string{
 const instructionsTail = `- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
 - Never ask the person to paste a token into the chat: tokens are stored with "gandi-mcp token set", which reads standard input.`
 
+// hostedInstructionsTail replaces instructionsTail in hosted mode, where each person's
+// client sends their own token and nothing is stored on the server.
+const hostedInstructionsTail = `- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
+- This is a hosted gandi-mcp: it acts with the token the person's MCP client sends in its Authorization header, and stores none. Never ask the person to paste a token into the chat: a new token goes into their client's configuration.`
+
 const readOnlyInstructions = `- This server is read-only: the tools that change anything are not offered. If the person wants a change, say it is made with gandi-mcp run without --read-only (and GANDI_MCP_READ_ONLY unset).`
 
 const purchasesOffInstructions = `- Purchases are off on this server: renew_domain plans (with the price) but its apply is refused (purchases_disabled). Tell the person before they agree to a price: purchases are turned on by restarting gandi-mcp with --allow-purchases.`
 
 // instructionsFor is the server's instructions, naming only the tools it offers;
-// purchases says whether an apply may buy.
-func instructionsFor(offered []tools.Tool, sel Selection, purchases bool) string {
+// purchases says whether an apply may buy, hosted whether each caller brings their token.
+func instructionsFor(offered []tools.Tool, sel Selection, purchases, hosted bool) string {
 	var b strings.Builder
 	b.WriteString(instructionsHead)
 	buys := false
@@ -78,7 +83,11 @@ func instructionsFor(offered []tools.Tool, sel Selection, purchases bool) string
 	if buys && !purchases {
 		b.WriteString("\n" + purchasesOffInstructions)
 	}
-	b.WriteString("\n" + instructionsTail)
+	if hosted {
+		b.WriteString("\n" + hostedInstructionsTail)
+	} else {
+		b.WriteString("\n" + instructionsTail)
+	}
 	return b.String()
 }
 
@@ -113,7 +122,12 @@ func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
 	var list []tools.Tool
 	off := map[string]string{}
 	for _, t := range tools.All(deps) {
-		if why := sel.off(t); why != "" {
+		why := sel.off(t)
+		if deps.Hosted && t.NeedsLocalStorage() {
+			why = t.Definition.Name + " is not offered by a hosted gandi-mcp: it needs the token file of the person's own machine. " +
+				"Run it there (gandi-mcp call " + t.Definition.Name + "), or use Gandi's admin."
+		}
+		if why != "" {
 			off[t.Definition.Name] = why
 			continue
 		}
@@ -124,13 +138,13 @@ func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
 	if base == nil {
 		base = slog.New(slog.DiscardHandler)
 	}
-	deps.Logger = slog.New(&mcpLogHandler{next: base.Handler(), notes: n, redact: deps.Redact})
+	deps.Logger = slog.New(&mcpLogHandler{next: base.Handler(), notes: n, redact: deps.RedactContext})
 	deps.Notify = n.send
 	deps.Flush = n.flush
 	if deps.Rotations == nil {
 		deps.Rotations = &tools.Rotations{}
 	}
-	instr := instructionsFor(list, sel, deps.AllowPurchases)
+	instr := instructionsFor(list, sel, deps.AllowPurchases, deps.Hosted)
 	if deps.Demo {
 		instr = demoInstructions + instr
 	}
@@ -144,6 +158,7 @@ func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
 		// Write tools ask the person to confirm, when the client can (tools/confirm.go).
 		server.WithElicitation(),
 		server.WithToolHandlerMiddleware(recoverTool(deps)),
+		server.WithToolHandlerMiddleware(perCall),
 	)
 	for _, t := range list {
 		s.AddTool(t.Definition, t.Handler)

@@ -242,7 +242,7 @@ func runWrite(ctx context.Context, d *Deps, r writeRun, plan func(ctx context.Co
 	}
 	entry := JournalEntry{
 		Time: d.now().UTC(), Tool: r.tool, Object: p.object, Environment: string(d.Endpoints.Env),
-		TokenName: <-name, TokenSource: r.s.cred.Origin, Profile: r.s.cred.Profile, PlanID: r.args.PlanID, SnapshotID: out.SnapshotID,
+		TokenName: <-name, TokenFingerprint: fingerprint(r.s.cred.Secret()), TokenSource: r.s.cred.Origin, Profile: r.s.cred.Profile, PlanID: r.args.PlanID, SnapshotID: out.SnapshotID,
 		Changes: out.Changes, Result: outcome(out.Changes, applyErr),
 		secrets: []string{r.s.cred.Secret()},
 	}

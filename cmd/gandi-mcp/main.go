@@ -55,8 +55,11 @@ type env struct {
 	stdoutTTY, stdinTTY bool
 }
 
+const serveUsage = "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] " +
+	"[--hosted --http HOST:PORT [--tls-cert FILE --tls-key FILE | --tls-terminated] [--drain-time DURATION]] [--allow-purchases] [--rate-limit N] [--read-only] [--toolsets LIST]"
+
 var commands = []command{
-	{"serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--allow-purchases] [--read-only] [--toolsets LIST]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
+	{"serve", serveUsage, "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
 	{"call", "TOOL [JSON] [--json] [--profile NAME] [--demo] [--allow-purchases] [--read-only] [--toolsets LIST]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
 	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
 	{"tools", "[--read-only] [--toolsets LIST]", "list the tools with their descriptions and schemas, as JSON", runTools},
@@ -132,7 +135,8 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --profile NAME (the token of one organization; also GANDI_PROFILE), --demo (a built-in fake account, no token needed),")
-	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --read-only (no tool that changes anything),")
+	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --hosted (with --http: many callers, each with their own token;")
+	fmt.Fprintln(w, "see 'gandi-mcp serve --help'), --read-only (no tool that changes anything),")
 	fmt.Fprintln(w, "--allow-purchases (an approved renew_domain may buy; default off),")
 	fmt.Fprintln(w, "--toolsets LIST (only these groups of tools: "+strings.Join(skill.ToolsetNames(), ", ")+"), --version, --help.")
 	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_PROFILE, GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL,")
@@ -271,7 +275,13 @@ var about = map[string]string{
 		"With --http, serves Streamable HTTP at http://HOST:PORT/mcp instead, on a loopback address only. Any local\n" +
 		"user can reach such an address, so every request must carry \"Authorization: Bearer SECRET\", where SECRET is\n" +
 		"what 'gandi-mcp http-secret' prints; --http-no-auth drops that, for local testing only. On SIGTERM or Ctrl-C,\n" +
-		"calls in flight get 5 s to finish, and a token renewal in flight up to 30 s to store its new token.",
+		"calls in flight get 5 s to finish, and a token renewal in flight up to 30 s to store its new token.\n\n" +
+		"With --hosted --http HOST:PORT, serves many people at once, statelessly (any replica answers any request):\n" +
+		"each request carries its caller's own Gandi token as \"Authorization: Bearer PAT\", used for that request\n" +
+		"only. No token file or variable is read, renew_token is not offered, and each applied change is a JSON\n" +
+		"audit line on standard error. GET /healthz and /readyz answer without a token (/readyz 503 once shutting\n" +
+		"down). A non-loopback address needs --tls-cert FILE --tls-key FILE, or --tls-terminated when TLS ends at\n" +
+		"a proxy in front. On SIGTERM, /readyz answers 503 for --drain-time, then calls in flight get 5 s to finish.",
 	"http-secret": "Prints the bearer secret of 'gandi-mcp serve --http', making it on first use: 32 random bytes\n" +
 		"(base64url), kept in a file of mode 0600 in gandi-mcp's configuration directory. Put it in your MCP\n" +
 		"client's configuration of this server as the header \"Authorization: Bearer SECRET\". It stays the same\n" +
@@ -379,6 +389,7 @@ type buildOpts struct {
 	profile   string
 	demo      bool
 	purchases bool // --allow-purchases
+	hosted    bool // --hosted: each request's own token, no token file or variable
 	sel       skill.Selection
 	lim       *gandi.Limiter // nil: no limit on requests to Gandi
 }
@@ -388,11 +399,14 @@ func build(e *env, o buildOpts) (*skill.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: o.sandbox, Profile: o.profile, AllowPurchases: o.purchases, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
+	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: o.sandbox, Profile: o.profile, AllowPurchases: o.purchases, Hosted: o.hosted, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level})
 	if err != nil {
 		return nil, err
 	}
 	deps.Limiter = o.lim
+	if o.hosted {
+		deps.Metrics = skill.NewMetrics() // served at /metrics
+	}
 	return skill.NewSelected(deps, o.sel)
 }
 
@@ -428,13 +442,18 @@ func buildDemo(e *env, o buildOpts) (srv *skill.Server, done func(), err error) 
 }
 
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--allow-purchases] [--read-only] [--toolsets LIST]")
+	fs, sandbox := newFlagSet("serve", serveUsage)
 	profile := profileFlag(fs)
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
-	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
+	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only, but with --hosted)")
 	noAuth := fs.Bool("http-no-auth", false, "with --http, serve without the bearer secret: any local user could act with your token (local testing only)")
 	purchases := purchasesFlag(fs)
 	rateLimit := fs.String("rate-limit", "", fmt.Sprintf("send Gandi at most `N` requests a minute, every caller taking turns, or off (also GANDI_MCP_RATE_LIMIT; default %d)", skill.DefaultRateLimit))
+	hosted := fs.Bool("hosted", false, "with --http, serve many callers: each request carries its caller's own token as \"Authorization: Bearer PAT\"; no token file is read")
+	tlsCert := fs.String("tls-cert", "", "with --hosted, serve HTTPS with the certificate (PEM, chain after it) in `FILE`")
+	tlsKey := fs.String("tls-key", "", "with --hosted and --tls-cert, the certificate's private key (PEM) in `FILE`")
+	tlsTerminated := fs.Bool("tls-terminated", false, "with --hosted, TLS ends at a proxy or load balancer in front: a non-loopback --http is then served in plain HTTP")
+	drain := fs.Duration("drain-time", 0, "with --hosted, on SIGTERM /readyz answers 503 for this `DURATION` (e.g. 5s) before requests stop being accepted (default 0: at once)")
 	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
@@ -444,15 +463,29 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
 		return exitUsage
 	}
-	httpOpts := skill.HTTPOptions{NoAuth: *noAuth}
+	httpOpts := skill.HTTPOptions{NoAuth: *noAuth, Hosted: *hosted, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSTerminated: *tlsTerminated, DrainTime: *drain}
+	tlsGiven := *tlsCert != "" || *tlsKey != "" || *tlsTerminated || *drain != 0
 	switch {
+	case *hosted && *httpAddr == "":
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --hosted serves Streamable HTTP: add --http HOST:PORT (e.g. --http 0.0.0.0:8080 --tls-terminated behind a load balancer)")
+		return exitUsage
+	case *hosted && *demo:
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --hosted and --demo exclude each other: a hosted server acts with each caller's own Gandi token, the demo with its built-in one")
+		return exitUsage
+	case *hosted && *profile != "":
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --hosted and --profile exclude each other: a hosted server reads no token file; each caller sends their own token")
+		return exitUsage
+	case *httpAddr == "" && tlsGiven:
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --tls-cert, --tls-key, --tls-terminated and --drain-time apply only with --hosted --http HOST:PORT")
+		return exitUsage
 	case *httpAddr == "" && *noAuth:
 		fmt.Fprintln(e.stderr, "gandi-mcp serve: --http-no-auth only applies with --http 127.0.0.1:PORT")
 		return exitUsage
 	case *httpAddr == "":
-	case skill.CheckHTTPAddr(*httpAddr) != nil:
-		fmt.Fprintln(e.stderr, "gandi-mcp serve:", skill.CheckHTTPAddr(*httpAddr))
+	case skill.CheckServeOptions(*httpAddr, httpOpts) != nil:
+		fmt.Fprintln(e.stderr, "gandi-mcp serve:", skill.CheckServeOptions(*httpAddr, httpOpts))
 		return exitUsage
+	case *hosted:
 	case *noAuth:
 		fmt.Fprintln(e.stderr, "gandi-mcp: warning: --http-no-auth: any user of this machine can reach the HTTP endpoint and act with your Gandi token; use it for local testing only")
 	default:
@@ -477,7 +510,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
 		return exitUsage
 	}
-	srv, done, err := buildDemo(e, buildOpts{sandbox: *sandbox, profile: *profile, demo: *demo, purchases: *purchases, sel: sel, lim: lim})
+	srv, done, err := buildDemo(e, buildOpts{sandbox: *sandbox, profile: *profile, demo: *demo, purchases: *purchases, hosted: *hosted, sel: sel, lim: lim})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
