@@ -303,6 +303,13 @@ func portNumber(t *testing.T, c container, n yaml.Node) int {
 
 func isTrue(b *bool) bool { return b != nil && *b }
 
+func optional(n *int) string {
+	if n == nil {
+		return "(unset)"
+	}
+	return strconv.Itoa(*n)
+}
+
 func TestKubernetesManifests(t *testing.T) {
 	objs := manifests(t, "kubernetes")
 	d, h := readDeployment(t)
@@ -326,10 +333,10 @@ func TestKubernetesManifests(t *testing.T) {
 
 	t.Run("replicas", func(t *testing.T) {
 		if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 {
-			t.Errorf("Deployment replicas %v: want 2 or more, so one pod's loss is not an outage", d.Spec.Replicas)
+			t.Errorf("Deployment replicas %s: want 2 or more, so one pod's loss is not an outage", optional(d.Spec.Replicas))
 		}
 		if as.Spec.MinReplicas == nil || *as.Spec.MinReplicas < 2 {
-			t.Errorf("HPA minReplicas %v: want 2 or more, or the autoscaler undoes the Deployment's replicas", as.Spec.MinReplicas)
+			t.Errorf("HPA minReplicas %s: want 2 or more, or the autoscaler undoes the Deployment's replicas", optional(as.Spec.MinReplicas))
 		}
 		if as.Spec.MinReplicas != nil && as.Spec.MaxReplicas < *as.Spec.MinReplicas {
 			t.Errorf("HPA maxReplicas %d below minReplicas %d", as.Spec.MaxReplicas, *as.Spec.MinReplicas)
