@@ -27,7 +27,7 @@ type stage struct {
 	body       []instruction
 }
 
-func parseDockerfile(t *testing.T, path string) []stage {
+func parseDockerfile(t testing.TB, path string) []stage {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s stage) all(cmd string) []instruction {
 }
 
 // entrypoint is the final stage's exec-form ENTRYPOINT.
-func entrypoint(t *testing.T, s stage) []string {
+func entrypoint(t testing.TB, s stage) []string {
 	t.Helper()
 	eps := s.all("ENTRYPOINT")
 	if len(eps) != 1 {
