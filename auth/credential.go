@@ -50,6 +50,9 @@ const (
 	// SourceStdin is standard input, a token checked before `token set` stores it;
 	// Credential.Origin is StdinOrigin.
 	SourceStdin SourceKind = "stdin"
+	// SourceHeader is the Authorization header of one request to a hosted server: the
+	// caller's own token, used for that request only.
+	SourceHeader SourceKind = "header"
 )
 
 // Names of the environment variables Load reads.

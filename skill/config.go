@@ -31,6 +31,11 @@ type Options struct {
 	// GANDI_PROFILE's, and no profile when that is unset too.
 	Profile string
 
+	// Hosted serves many callers, each with the token its requests carry: no token file,
+	// token variable, expiry book or journal file is read or written (see tools.Deps.Hosted),
+	// and applied changes are audit lines on Stderr.
+	Hosted bool
+
 	// newProfile accepts a profile that does not exist yet: `token set` creates it.
 	newProfile bool
 }
@@ -60,6 +65,9 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Hosted {
+		return hostedDeps(o, ep, limit, getenv)
+	}
 	a := authOptions(ep.Env == gandi.Sandbox, getenv)
 	a.Profile = o.profile(getenv)
 	if err := auth.ValidateProfile(a.Profile); err != nil {
@@ -81,15 +89,42 @@ func DepsFromEnv(o Options) (*tools.Deps, error) {
 		// Every applied change is recorded there (mode 0600, directory 0700), never a secret.
 		JournalFile: filepath.Join(stateHome(getenv), "gandi-mcp", "journal.jsonl"),
 	}
-	// The other environment is asked about a refused token only on Gandi's own hosts.
-	if getenv("GANDI_API_URL") == "" && getenv("GANDI_ID_URL") == "" {
-		other := gandi.EndpointsFor(gandi.Production)
-		if ep.Env == gandi.Production {
-			other = gandi.EndpointsFor(gandi.Sandbox)
-		}
-		d.Other = &other
-	}
+	d.Other = otherEndpoints(ep, getenv)
 	return d, nil
+}
+
+// hostedDeps are the Deps of a hosted server: no place of a credential (auth.Options holds
+// no directory and no getenv, so nothing could be read even by mistake), no state files.
+func hostedDeps(o Options, ep gandi.Endpoints, limit time.Duration, getenv func(string) string) (*tools.Deps, error) {
+	if o.Profile != "" {
+		return nil, fmt.Errorf("--profile does not apply to a hosted server: it reads no token file; each caller sends their own token")
+	}
+	stderr := o.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	return &tools.Deps{
+		Endpoints:   ep,
+		Other:       otherEndpoints(ep, getenv),
+		CallTimeout: limit,
+		Auth:        auth.Options{Sandbox: ep.Env == gandi.Sandbox, Getenv: func(string) string { return "" }},
+		UserAgent:   Name + "/" + Version(),
+		Logger:      NewLogger(stderr, o.LogLevel),
+		Hosted:      true,
+		Journal:     tools.AuditJournal{W: stderr},
+	}, nil
+}
+
+// otherEndpoints is the other environment, asked about a refused token only on Gandi's own hosts.
+func otherEndpoints(ep gandi.Endpoints, getenv func(string) string) *gandi.Endpoints {
+	if getenv("GANDI_API_URL") != "" || getenv("GANDI_ID_URL") != "" {
+		return nil
+	}
+	other := gandi.EndpointsFor(gandi.Production)
+	if ep.Env == gandi.Production {
+		other = gandi.EndpointsFor(gandi.Sandbox)
+	}
+	return &other
 }
 
 // The bounds of GANDI_MCP_CALL_TIMEOUT (callTimeout's message spells them out):

@@ -35,6 +35,14 @@ type HTTPOptions struct {
 	NoAuth bool
 	// Started, when set, is told the endpoint's URL once it listens.
 	Started func(url string)
+
+	// Hosted serves many callers, each request with its own token as its bearer (no
+	// Secret), statelessly, with /healthz and /readyz; the server must be built on hosted
+	// Deps. A non-loopback address needs TLSCert and TLSKey (TLS served here) or
+	// TLSTerminated (TLS ends at a proxy in front). See CheckServeOptions.
+	Hosted          bool
+	TLSCert, TLSKey string
+	TLSTerminated   bool
 }
 
 // httpLimits bound what one client of the HTTP endpoint can hold: time, memory, sessions.
@@ -70,13 +78,16 @@ func (l httpLimits) writeFor(call time.Duration) time.Duration {
 	return max(l.write, call+time.Minute)
 }
 
-// ServeHTTP serves MCP over Streamable HTTP at http://addr/mcp until ctx ends,
+// ServeHTTP serves MCP over Streamable HTTP at http://addr/mcp until ctx ends (o.Hosted: see serveHosted),
 // then shuts down gracefully, waiting (up to 30 s) for a token renewal in flight to
 // store its new token. addr must be a loopback HOST:PORT (port 0 picks one). Every
 // request must carry o.Secret as a bearer token unless o.NoAuth. Logs go to the
 // server's stderr logger; the secret never does.
 func (s *Server) ServeHTTP(ctx context.Context, addr string, o HTTPOptions) error {
-	if err := CheckHTTPAddr(addr); err != nil {
+	if o.Hosted || s.deps.Hosted {
+		return s.serveHosted(ctx, addr, o)
+	}
+	if err := CheckServeOptions(addr, o); err != nil {
 		return err
 	}
 	if o.Secret == "" && !o.NoAuth {

@@ -133,18 +133,9 @@ type sessionGate struct {
 }
 
 func (g *sessionGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var body []byte
-	if r.Method == http.MethodPost {
-		var err error
-		if body, err = io.ReadAll(r.Body); err != nil {
-			if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-				bodyTooLarge(w, tooLarge.Limit)
-				return
-			}
-			http.Error(w, "Bad Request: the request body could not be read", http.StatusBadRequest)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+	body, ok := bufferBody(w, r)
+	if !ok {
+		return
 	}
 
 	if modernRequest(r.Header, body) {
@@ -181,6 +172,25 @@ func (g *sessionGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer leave()
 	g.next.ServeHTTP(w, r)
+}
+
+// bufferBody reads a POST's body, whose size the caller bounded, and puts it back for the
+// next handler; ok is false when it answered already (413 past the bound, 400 when unreadable).
+func bufferBody(w http.ResponseWriter, r *http.Request) (body []byte, ok bool) {
+	if r.Method != http.MethodPost {
+		return nil, true
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+			bodyTooLarge(w, tooLarge.Limit)
+			return nil, false
+		}
+		http.Error(w, "Bad Request: the request body could not be read", http.StatusBadRequest)
+		return nil, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, true
 }
 
 func (g *sessionGate) initialize(w http.ResponseWriter, r *http.Request) {

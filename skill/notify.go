@@ -11,6 +11,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/gandi-mcp/gandi-mcp/tools"
 )
 
 // flushWait bounds how long a result waits for its notifications to be written.
@@ -134,12 +136,14 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 
 // mcpLogHandler passes records to the stderr handler and, inside a client
 // session that asked for that level, to the client as notifications/message.
-// redact, when set, scrubs the secrets the process holds from both.
+// redact, when set, scrubs the secrets the process holds (and those of the record's
+// context: a hosted caller's token) from both. A record made in a hosted caller's context
+// carries the token's fingerprint, never the token.
 type mcpLogHandler struct {
 	next   slog.Handler
 	notes  *notifier
 	attrs  []slog.Attr
-	redact func(string) string
+	redact func(context.Context, string) string
 }
 
 func (h *mcpLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
@@ -148,12 +152,16 @@ func (h *mcpLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
 
 func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	if h.redact != nil {
-		clean := slog.NewRecord(r.Time, r.Level, h.redact(r.Message), r.PC)
+		redact := func(s string) string { return h.redact(ctx, s) }
+		clean := slog.NewRecord(r.Time, r.Level, redact(r.Message), r.PC)
 		r.Attrs(func(a slog.Attr) bool {
-			clean.AddAttrs(redactAttr(a, h.redact))
+			clean.AddAttrs(redactAttr(a, redact))
 			return true
 		})
 		r = clean
+	}
+	if fp := tools.CallerFingerprint(ctx); fp != "" {
+		r.AddAttrs(slog.String("token_fingerprint", fp))
 	}
 	var err error
 	if h.next.Enabled(ctx, r.Level) {
@@ -165,7 +173,7 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	data := map[string]any{"message": r.Message}
 	for _, a := range h.attrs {
-		data[a.Key] = redactAttr(a, h.redact).Value.Resolve().Any()
+		data[a.Key] = redactAttr(a, h.redactIn(ctx)).Value.Resolve().Any()
 	}
 	r.Attrs(func(a slog.Attr) bool {
 		data[a.Key] = a.Value.Resolve().Any()
@@ -177,10 +185,18 @@ func (h *mcpLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	return err
 }
 
+// redactIn is h.redact for records made in ctx; nil when h redacts nothing.
+func (h *mcpLogHandler) redactIn(ctx context.Context) func(string) string {
+	if h.redact == nil {
+		return nil
+	}
+	return func(s string) string { return h.redact(ctx, s) }
+}
+
 func (h *mcpLogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	clean := make([]slog.Attr, len(attrs))
 	for i, a := range attrs {
-		clean[i] = redactAttr(a, h.redact)
+		clean[i] = redactAttr(a, h.redactIn(context.Background()))
 	}
 	return &mcpLogHandler{next: h.next.WithAttrs(clean), notes: h.notes, attrs: append(append([]slog.Attr{}, h.attrs...), attrs...), redact: h.redact}
 }

@@ -144,7 +144,7 @@ func TestFlushLetsTheLastNotificationSettle(t *testing.T) {
 // them: the message, a string, an error, a group, an attribute added with With.
 func TestLogHandlerRedactsSecrets(t *testing.T) {
 	const secret = "pat_L0g+Secret/9876543210"
-	redact := func(s string) string { return strings.ReplaceAll(s, secret, "[redacted]") }
+	redact := func(_ context.Context, s string) string { return strings.ReplaceAll(s, secret, "[redacted]") }
 	var stderr bytes.Buffer
 	base := slog.NewTextHandler(&stderr, &slog.HandlerOptions{Level: slog.LevelDebug})
 	log := slog.New(&mcpLogHandler{next: base, notes: &notifier{}, redact: redact}).With("held", secret)

@@ -59,10 +59,15 @@ var toolInstructions = map[string]string{
 const instructionsTail = `- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
 - Never ask the person to paste a token into the chat: tokens are stored with "gandi-mcp token set", which reads standard input.`
 
+// hostedInstructionsTail replaces instructionsTail in hosted mode, where each person's
+// client sends their own token and nothing is stored on the server.
+const hostedInstructionsTail = `- Errors carry structuredContent.troubleshooting: diagnosis (a stable code), summary, likely_causes, next_steps, required_scopes. Follow next_steps; relay them to the person in plain words.
+- This is a hosted gandi-mcp: it acts with the token the person's MCP client sends in its Authorization header, and stores none. Never ask the person to paste a token into the chat: a new token goes into their client's configuration.`
+
 const readOnlyInstructions = `- This server is read-only: the tools that change anything are not offered. If the person wants a change, say it is made with gandi-mcp run without --read-only (and GANDI_MCP_READ_ONLY unset).`
 
 // instructionsFor is the server's instructions, naming only the tools it offers.
-func instructionsFor(offered []tools.Tool, sel Selection) string {
+func instructionsFor(offered []tools.Tool, sel Selection, hosted bool) string {
 	var b strings.Builder
 	b.WriteString(instructionsHead)
 	for _, t := range offered {
@@ -73,7 +78,11 @@ func instructionsFor(offered []tools.Tool, sel Selection) string {
 	if sel.ReadOnly {
 		b.WriteString("\n" + readOnlyInstructions)
 	}
-	b.WriteString("\n" + instructionsTail)
+	if hosted {
+		b.WriteString("\n" + hostedInstructionsTail)
+	} else {
+		b.WriteString("\n" + instructionsTail)
+	}
 	return b.String()
 }
 
@@ -108,7 +117,12 @@ func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
 	var list []tools.Tool
 	off := map[string]string{}
 	for _, t := range tools.All(deps) {
-		if why := sel.off(t); why != "" {
+		why := sel.off(t)
+		if deps.Hosted && t.NeedsLocalStorage() {
+			why = t.Definition.Name + " is not offered by a hosted gandi-mcp: it needs the token file of the person's own machine. " +
+				"Run it there (gandi-mcp call " + t.Definition.Name + "), or use Gandi's admin."
+		}
+		if why != "" {
 			off[t.Definition.Name] = why
 			continue
 		}
@@ -119,13 +133,13 @@ func NewSelected(deps *tools.Deps, sel Selection) (*Server, error) {
 	if base == nil {
 		base = slog.New(slog.DiscardHandler)
 	}
-	deps.Logger = slog.New(&mcpLogHandler{next: base.Handler(), notes: n, redact: deps.Redact})
+	deps.Logger = slog.New(&mcpLogHandler{next: base.Handler(), notes: n, redact: deps.RedactContext})
 	deps.Notify = n.send
 	deps.Flush = n.flush
 	if deps.Rotations == nil {
 		deps.Rotations = &tools.Rotations{}
 	}
-	instr := instructionsFor(list, sel)
+	instr := instructionsFor(list, sel, deps.Hosted)
 	if deps.Demo {
 		instr = demoInstructions + instr
 	}

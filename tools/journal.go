@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,17 +16,19 @@ import (
 
 // JournalEntry is one applied change, as the journal records it: never a secret.
 type JournalEntry struct {
-	Time        time.Time       `json:"time"`
-	Tool        string          `json:"tool"`
-	Object      string          `json:"object"`
-	Environment string          `json:"environment"`
-	TokenName   string          `json:"token_name,omitempty"`
-	TokenSource string          `json:"token_source,omitempty"` // a variable's name or a file's path
-	Profile     string          `json:"profile,omitempty"`      // the profile whose token file it is
-	PlanID      string          `json:"plan_id"`
-	SnapshotID  string          `json:"snapshot_id,omitempty"`
-	Changes     []PlannedChange `json:"changes"`
-	Result      string          `json:"result"` // ok, partial or failed
+	Time        time.Time `json:"time"`
+	Tool        string    `json:"tool"`
+	Object      string    `json:"object"`
+	Environment string    `json:"environment"`
+	TokenName   string    `json:"token_name,omitempty"`
+	// TokenFingerprint identifies the token without revealing it (see Fingerprint).
+	TokenFingerprint string          `json:"token_fingerprint,omitempty"`
+	TokenSource      string          `json:"token_source,omitempty"` // a variable's name or a file's path
+	Profile          string          `json:"profile,omitempty"`      // the profile whose token file it is
+	PlanID           string          `json:"plan_id"`
+	SnapshotID       string          `json:"snapshot_id,omitempty"`
+	Changes          []PlannedChange `json:"changes"`
+	Result           string          `json:"result"` // ok, partial or failed
 
 	secrets []string // scrubbed from the line, in case a value holds one
 }
@@ -115,6 +118,39 @@ func (w *fileJournalWriter) Append(e JournalEntry) error {
 
 func (w *fileJournalWriter) Where() string { return w.path }
 func (w *fileJournalWriter) Close() error  { return w.f.Close() }
+
+// AuditJournal is the Journal of a hosted server: each applied change is one JSON line
+// on W (stderr), for the platform's log pipeline, with the token's fingerprint and name
+// and never a secret. It keeps no file: a hosted server has no local storage.
+type AuditJournal struct{ W io.Writer }
+
+// Open never fails: there is nothing to open.
+func (j AuditJournal) Open() (JournalWriter, error) { return auditWriter{w: j.W}, nil }
+
+type auditWriter struct{ w io.Writer }
+
+// auditLine is an entry as the audit log shows it, marked so that a log pipeline can pick it out.
+type auditLine struct {
+	Audit string `json:"audit"`
+	JournalEntry
+}
+
+func (w auditWriter) Append(e JournalEntry) error {
+	raw, err := json.Marshal(auditLine{Audit: "change_applied", JournalEntry: e})
+	if err != nil {
+		return &JournalError{Path: "stderr", Err: err}
+	}
+	line := auth.Redact(string(raw), e.secrets...) + "\n"
+	journalMu.Lock()
+	defer journalMu.Unlock()
+	if _, err := io.WriteString(w.w, line); err != nil {
+		return &JournalError{Path: "stderr", Err: err}
+	}
+	return nil
+}
+
+func (auditWriter) Where() string { return "the server's audit log (stderr)" }
+func (auditWriter) Close() error  { return nil }
 
 // journalTrouble explains a journal that cannot be opened: nothing was changed.
 func journalTrouble(err error) *Failure {

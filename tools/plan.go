@@ -49,16 +49,16 @@ func (w *WriteArgs) write() *WriteArgs { return w }
 // PlannedChange is one object a write tool changes (for DNS: one record set), before
 // and after, with a one-line summary. After an apply, Status says what became of it.
 type PlannedChange struct {
-	Name    string    `json:"name" jsonschema_description:"The record name (relative: @ is the apex) or the setting changed."`
-	Type    string    `json:"type,omitempty" jsonschema_description:"The record type."`
-	Before  *zone.Set `json:"before,omitempty" jsonschema:"nullable" jsonschema_description:"A record set: what there is now; null when absent."`
-	After   *zone.Set `json:"after,omitempty" jsonschema:"nullable" jsonschema_description:"A record set: what there will be; null when it goes."`
+	Name   string    `json:"name" jsonschema_description:"The record name (relative: @ is the apex) or the setting changed."`
+	Type   string    `json:"type,omitempty" jsonschema_description:"The record type."`
+	Before *zone.Set `json:"before,omitempty" jsonschema:"nullable" jsonschema_description:"A record set: what there is now; null when absent."`
+	After  *zone.Set `json:"after,omitempty" jsonschema:"nullable" jsonschema_description:"A record set: what there will be; null when it goes."`
 	// From and To are a setting's value (autorenew, name servers, expiry) before and
 	// after, as short words, for changes that are not record sets.
-	From []string `json:"from,omitempty" jsonschema_description:"A setting (not a record set): its value now."`
-	To   []string `json:"to,omitempty" jsonschema_description:"A setting (not a record set): its value after the change."`
-	Summary string    `json:"summary"`
-	Status  string    `json:"status,omitempty" jsonschema:"enum=applied,enum=unchanged,enum=mismatch,enum=failed,enum=not_attempted" jsonschema_description:"After an apply: applied (written and read back as planned), unchanged (nothing to write), mismatch (written, but Gandi now holds something else), failed (Gandi refused the write), not_attempted (the apply stopped before it)."`
+	From    []string `json:"from,omitempty" jsonschema_description:"A setting (not a record set): its value now."`
+	To      []string `json:"to,omitempty" jsonschema_description:"A setting (not a record set): its value after the change."`
+	Summary string   `json:"summary"`
+	Status  string   `json:"status,omitempty" jsonschema:"enum=applied,enum=unchanged,enum=mismatch,enum=failed,enum=not_attempted" jsonschema_description:"After an apply: applied (written and read back as planned), unchanged (nothing to write), mismatch (written, but Gandi now holds something else), failed (Gandi refused the write), not_attempted (the apply stopped before it)."`
 }
 
 // The statuses of an applied PlannedChange.
@@ -239,7 +239,7 @@ func runWrite(ctx context.Context, d *Deps, r writeRun, plan func(ctx context.Co
 	}
 	entry := JournalEntry{
 		Time: d.now().UTC(), Tool: r.tool, Object: p.object, Environment: string(d.Endpoints.Env),
-		TokenName: <-name, TokenSource: r.s.cred.Origin, Profile: r.s.cred.Profile, PlanID: r.args.PlanID, SnapshotID: out.SnapshotID,
+		TokenName: <-name, TokenFingerprint: fingerprint(r.s.cred.Secret()), TokenSource: r.s.cred.Origin, Profile: r.s.cred.Profile, PlanID: r.args.PlanID, SnapshotID: out.SnapshotID,
 		Changes: out.Changes, Result: outcome(out.Changes, applyErr),
 		secrets: []string{r.s.cred.Secret()},
 	}

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -47,6 +48,28 @@ func (b *secretBook) redactor() *auth.Redactor {
 // (which they add themselves), such as the HTTP endpoint's bearer secret, to those scrubbed
 // from every result and log.
 func (d *Deps) Hold(secret string) { d.secrets.hold(secret) }
+
+// redactorFor is the redactor of a call in ctx: the process's secrets and, in a hosted
+// server, the token of ctx's caller.
+func (d *Deps) redactorFor(ctx context.Context) *auth.Redactor {
+	c := callerOf(ctx)
+	if c == nil {
+		return d.secrets.redactor()
+	}
+	d.secrets.mu.Lock()
+	held := slices.Clone(d.secrets.secrets)
+	d.secrets.mu.Unlock()
+	if len(held) == 0 {
+		return c.red
+	}
+	return auth.NewRedactor(append(held, c.cred.Secret())...)
+}
+
+// RedactContext is Redact for a log record made in ctx: it also scrubs the token of ctx's
+// caller in a hosted server.
+func (d *Deps) RedactContext(ctx context.Context, s string) string {
+	return d.redactorFor(ctx).Redact(s)
+}
 
 // Redact replaces in s every secret this process has used or received (the token in use,
 // renewed ones) by "[redacted]", in any encoding: for logs, which must not carry them.

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -50,7 +51,7 @@ func BenchmarkRespondListDomains(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				res := respond[ListDomainsOutput](d, out, false) // reads out, never changes it
+				res := respond[ListDomainsOutput](context.Background(), d, out, false) // reads out, never changes it
 				if text := res.Content[0].(mcp.TextContent).Text; strings.Contains(text, "[redacted]") != c.redacts || strings.Contains(text, secret) {
 					b.Fatalf("redacted: %v, want %v", strings.Contains(text, "[redacted]"), c.redacts)
 				}
@@ -69,7 +70,7 @@ func TestRespondScrubsEveryField(t *testing.T) {
 	out.Domains[1].Tags = []string{"prod", secret}
 	out.Owner = "owner " + secret
 	out.Notes = []string{"Gandi said: bad token " + strings.ReplaceAll(secret, "_", "&#95;")}
-	res := respond[ListDomainsOutput](d, out, false)
+	res := respond[ListDomainsOutput](context.Background(), d, out, false)
 	raw := res.StructuredContent.(json.RawMessage)
 	var back ListDomainsOutput
 	if err := json.Unmarshal(raw, &back); err != nil {
@@ -95,7 +96,7 @@ func BenchmarkScanListDomains(b *testing.B) {
 	red := d.secrets.redactor()
 	out := benchListing(10000)
 	out.Notes = []string{`A note that "quotes" & escapes: 100% of the domains.`} // escapes make the scan decode
-	res := respond[ListDomainsOutput](&Deps{}, out, false)
+	res := respond[ListDomainsOutput](context.Background(), &Deps{}, out, false)
 	raw := []byte(res.StructuredContent.(json.RawMessage))
 	text := res.Content[0].(mcp.TextContent).Text
 	b.SetBytes(int64(len(raw) + len(text)))

@@ -33,6 +33,10 @@ type Deps struct {
 	// Credential, when set, is used instead of auth.Load(Auth): `token set --verify`
 	// checks the token it read before storing it.
 	Credential func() (*auth.Credential, error)
+	// Hosted serves many callers: each call's credential is the one its request carries
+	// (WithCaller), used for that call only; no token file or variable is read, nothing of a
+	// token is written down, and what needs local storage (renew_token) is not offered.
+	Hosted bool
 	// HTTPClient is shared by every call; nil means gandi's default.
 	HTTPClient *http.Client
 	UserAgent  string
@@ -224,10 +228,10 @@ func define[In any, Out any, PO interface {
 			c := PO(out).common()
 			c.Troubleshooting = &f.T
 			c.Demo = d.Demo
-			return respond[Out, PO](d, out, true), nil
+			return respond[Out, PO](ctx, d, out, true), nil
 		}
 		PO(out).common().Demo = d.Demo
-		return respond[Out, PO](d, out, false), nil
+		return respond[Out, PO](ctx, d, out, false), nil
 	}
 	return Tool{Definition: def, Scopes: s.scopes, Toolset: toolsetOf(s.name), Handler: handler}
 }
@@ -242,12 +246,12 @@ type texter interface{ writeText(b *strings.Builder) }
 func respond[Out any, PO interface {
 	*Out
 	common() *Common
-}](d *Deps, out *Out, isError bool) *mcp.CallToolResult {
+}](ctx context.Context, d *Deps, out *Out, isError bool) *mcp.CallToolResult {
 	raw, err := json.Marshal(out)
 	if err != nil {
 		return mcp.NewToolResultError("gandi-mcp could not encode its result: " + err.Error())
 	}
-	red := d.secrets.redactor()
+	red := d.redactorFor(ctx)
 	raw = scrubOutput(red, out, raw)
 	summary := ""
 	if t := PO(out).common().Troubleshooting; t != nil {
@@ -406,16 +410,28 @@ func (d *Deps) open(ctx context.Context) (*session, error) {
 // openShowingWarnings is open for a tool whose every result carries the credential's
 // warnings: logging them as well would say each twice to a person running `call`.
 func (d *Deps) openShowingWarnings(ctx context.Context) (*session, error) {
-	load := d.Credential
-	if load == nil {
-		load = func() (*auth.Credential, error) { return auth.Load(d.Auth) }
+	var cred *auth.Credential
+	if d.Hosted {
+		// The caller's token is scrubbed through the request's own redactor: held in the
+		// process's book, it would outlive the request and be one among every caller's.
+		c, f := callerCredential(ctx, string(d.Endpoints.Env))
+		if f != nil {
+			return nil, f
+		}
+		cred = c
+	} else {
+		load := d.Credential
+		if load == nil {
+			load = func() (*auth.Credential, error) { return auth.Load(d.Auth) }
+		}
+		c, err := load()
+		if err != nil {
+			t := credentialTrouble(err, d.Endpoints, auth.Looked(d.Auth), d.Auth.Profile)
+			return nil, &Failure{T: t}
+		}
+		cred = c
+		d.secrets.hold(cred.Secret())
 	}
-	cred, err := load()
-	if err != nil {
-		t := credentialTrouble(err, d.Endpoints, auth.Looked(d.Auth), d.Auth.Profile)
-		return nil, &Failure{T: t}
-	}
-	d.secrets.hold(cred.Secret())
 	c, err := d.client(ctx, d.Endpoints, schemeOf(cred), cred.Secret())
 	if err != nil {
 		return nil, err

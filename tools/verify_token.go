@@ -131,8 +131,7 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 				Message: "The token has no scopes: Gandi accepts it but it can do nothing. Create a PAT at " + d.Endpoints.PATPageURL() + " " + scopeAdvice() + "."})
 		}
 		if days <= 7 {
-			out.Warnings = append(out.Warnings, auth.Warning{Code: "expires_soon",
-				Message: fmt.Sprintf("The token expires in %d day(s), on %s: renew it now with renew_token.", days, exp.Format("2006-01-02"))})
+			out.Warnings = append(out.Warnings, auth.Warning{Code: "expires_soon", Message: expiresSoon(d, days, exp)})
 		}
 	}
 
@@ -164,6 +163,19 @@ func verifyToken(ctx context.Context, d *Deps) (*VerifyTokenOutput, error) {
 		expiryBook{d.ExpiryFile}.rememberOrganizations(s.cred.Secret(), names, d.now())
 	}
 	return out, nil
+}
+
+// expiresSoon is the warning for a token close to its expiry. A hosted server cannot renew
+// it (the new token would have to come back through the chat): the person renews it where
+// it is kept, then updates the header their client sends.
+func expiresSoon(d *Deps, days int, exp time.Time) string {
+	when := fmt.Sprintf("The token expires in %d day(s), on %s: ", days, exp.Format("2006-01-02"))
+	if !d.Hosted {
+		return when + "renew it now with renew_token."
+	}
+	return when + "this hosted gandi-mcp cannot renew it. Renew it from your own machine (`gandi-mcp call renew_token` with the token stored by " +
+		"`gandi-mcp token set`), or create a new one in Gandi's admin at " + d.Endpoints.PATPageURL() +
+		"; then put the new token in the Authorization header your MCP client sends. Never paste a token into the chat."
 }
 
 // answerRejected turns a refusal into valid=false with troubleshooting; other

@@ -54,8 +54,11 @@ type env struct {
 	stdoutTTY, stdinTTY bool
 }
 
+const serveUsage = "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] " +
+	"[--hosted --http HOST:PORT [--tls-cert FILE --tls-key FILE | --tls-terminated]] [--read-only] [--toolsets LIST]"
+
 var commands = []command{
-	{"serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]", "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
+	{"serve", serveUsage, "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
 	{"call", "TOOL [JSON] [--json] [--profile NAME] [--demo] [--read-only] [--toolsets LIST]", "run one tool: readable on a terminal, JSON when piped or with --json (exit 1 on a tool error)", runCall},
 	{"demo", "", "a guided tour of every tool on a built-in demo account (no token needed)", runDemo},
 	{"tools", "[--read-only] [--toolsets LIST]", "list the tools with their descriptions and schemas, as JSON", runTools},
@@ -379,6 +382,19 @@ func build(e *env, sandbox bool, profile string, sel skill.Selection) (*skill.Se
 }
 
 // buildDemo builds the server on the demo account when demo is set; done releases it.
+// buildHosted builds a hosted server: each request's own token, no token file or variable.
+func buildHosted(e *env, sandbox bool, sel skill.Selection) (*skill.Server, error) {
+	level, err := logLevel(e)
+	if err != nil {
+		return nil, err
+	}
+	deps, err := skill.DepsFromEnv(skill.Options{Sandbox: sandbox, Getenv: e.getenv, Stderr: e.stderr, LogLevel: level, Hosted: true})
+	if err != nil {
+		return nil, err
+	}
+	return skill.NewSelected(deps, sel)
+}
+
 func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Selection) (srv *skill.Server, done func(), err error) {
 	if !demo {
 		srv, err = build(e, sandbox, profile, sel)
@@ -406,11 +422,15 @@ func buildDemo(e *env, sandbox bool, profile string, demo bool, sel skill.Select
 }
 
 func runServe(ctx context.Context, e *env, args []string) int {
-	fs, sandbox := newFlagSet("serve", "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] [--read-only] [--toolsets LIST]")
+	fs, sandbox := newFlagSet("serve", serveUsage)
 	profile := profileFlag(fs)
 	demo := fs.Bool("demo", false, "answer from a built-in fake Gandi account (no token needed; every result says so)")
-	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only)")
+	httpAddr := fs.String("http", "", "serve Streamable HTTP at http://`HOST:PORT`/mcp instead of stdio (loopback addresses only, but with --hosted)")
 	noAuth := fs.Bool("http-no-auth", false, "with --http, serve without the bearer secret: any local user could act with your token (local testing only)")
+	hosted := fs.Bool("hosted", false, "with --http, serve many callers: each request carries its caller's own token as \"Authorization: Bearer PAT\"; no token file is read")
+	tlsCert := fs.String("tls-cert", "", "with --hosted, serve HTTPS with the certificate (PEM, chain after it) in `FILE`")
+	tlsKey := fs.String("tls-key", "", "with --hosted and --tls-cert, the certificate's private key (PEM) in `FILE`")
+	tlsTerminated := fs.Bool("tls-terminated", false, "with --hosted, TLS ends at a proxy or load balancer in front: a non-loopback --http is then served in plain HTTP")
 	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
@@ -420,15 +440,29 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
 		return exitUsage
 	}
-	httpOpts := skill.HTTPOptions{NoAuth: *noAuth}
+	httpOpts := skill.HTTPOptions{NoAuth: *noAuth, Hosted: *hosted, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSTerminated: *tlsTerminated}
+	tlsGiven := *tlsCert != "" || *tlsKey != "" || *tlsTerminated
 	switch {
+	case *hosted && *httpAddr == "":
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --hosted serves Streamable HTTP: add --http HOST:PORT (e.g. --http 0.0.0.0:8080 --tls-terminated behind a load balancer)")
+		return exitUsage
+	case *hosted && *demo:
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --hosted and --demo exclude each other: a hosted server acts with each caller's own Gandi token, the demo with its built-in one")
+		return exitUsage
+	case *hosted && *profile != "":
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --hosted and --profile exclude each other: a hosted server reads no token file; each caller sends their own token")
+		return exitUsage
+	case *httpAddr == "" && tlsGiven:
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --tls-cert, --tls-key and --tls-terminated apply only with --hosted --http HOST:PORT")
+		return exitUsage
 	case *httpAddr == "" && *noAuth:
 		fmt.Fprintln(e.stderr, "gandi-mcp serve: --http-no-auth only applies with --http 127.0.0.1:PORT")
 		return exitUsage
 	case *httpAddr == "":
-	case skill.CheckHTTPAddr(*httpAddr) != nil:
-		fmt.Fprintln(e.stderr, "gandi-mcp serve:", skill.CheckHTTPAddr(*httpAddr))
+	case skill.CheckServeOptions(*httpAddr, httpOpts) != nil:
+		fmt.Fprintln(e.stderr, "gandi-mcp serve:", skill.CheckServeOptions(*httpAddr, httpOpts))
 		return exitUsage
+	case *hosted:
 	case *noAuth:
 		fmt.Fprintln(e.stderr, "gandi-mcp: warning: --http-no-auth: any user of this machine can reach the HTTP endpoint and act with your Gandi token; use it for local testing only")
 	default:
@@ -440,7 +474,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		httpOpts.Secret = secret
 		fmt.Fprintf(e.stderr, "gandi-mcp: requests must carry \"Authorization: Bearer SECRET\" with the secret kept in %s ('gandi-mcp http-secret' prints it)\n", path)
 	}
-	srv, done, err := buildDemo(e, *sandbox, *profile, *demo, sel)
+	var srv *skill.Server
+	done := func() {}
+	if *hosted {
+		srv, err = buildHosted(e, *sandbox, sel)
+	} else {
+		srv, done, err = buildDemo(e, *sandbox, *profile, *demo, sel)
+	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, "gandi-mcp:", err)
 		return exitUsage
