@@ -206,6 +206,7 @@ var haproxyConfig = template.Must(template.New("haproxy").Parse(`global
 defaults
     mode http
     log global
+    option httplog
     option dontlog-normal
     timeout connect 2s
     timeout client 60s
@@ -277,14 +278,14 @@ func startBalancer(tb testing.TB, haproxy, readyPath string, rs []*replica) *bal
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if _, err := b.log.wait(ctx, exited, regexp.MustCompile(`Proxy mcp started`)); err != nil {
+	if err := waitListening(ctx, exited, fmt.Sprintf("127.0.0.1:%d", data.Port)); err != nil {
 		tb.Fatalf("haproxy did not start: %v\n%s", err, b.log)
 	}
 	return b
 }
 
-// waitListening waits until addr accepts connections (haproxy binds after logging its start).
-func waitListening(ctx context.Context, addr string) error {
+// waitListening waits until addr accepts connections: haproxy says nothing when it has bound.
+func waitListening(ctx context.Context, exited <-chan struct{}, addr string) error {
 	var d net.Dialer
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
@@ -296,6 +297,8 @@ func waitListening(ctx context.Context, addr string) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%s does not accept connections: %w", addr, err)
+		case <-exited:
+			return fmt.Errorf("the process ended before %s accepted connections", addr)
 		case <-tick.C:
 		}
 	}
@@ -308,17 +311,17 @@ type caller struct {
 	domains []string // fqdns, sorted
 }
 
-// seedCallers adds n organizations, each with its own token and domains.
-func seedCallers(fake *ganditest.Server, n, domains int) []caller {
+// seedCallers adds n organizations named prefix-NNN, each with its own token and domains.
+func seedCallers(fake *ganditest.Server, prefix string, n, domains int) []caller {
 	out := make([]caller, n)
 	for i := range out {
-		org := fake.AddOrganization(gandi.Organization{Name: fmt.Sprintf("client-%03d", i), Type: "company", Orgname: fmt.Sprintf("Client %03d SAS", i)})
+		org := fake.AddOrganization(gandi.Organization{Name: fmt.Sprintf("%s-%03d", prefix, i), Type: "company", Orgname: fmt.Sprintf("%s %03d SAS", prefix, i)})
 		var fqdns []string
 		for _, d := range fake.SeedDomains(org.ID, domains, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 			fqdns = append(fqdns, d.FQDN)
 		}
 		slices.Sort(fqdns)
-		tok := fake.AddToken(ganditest.Token{Name: fmt.Sprintf("assistant of client %03d", i),
+		tok := fake.AddToken(ganditest.Token{Name: fmt.Sprintf("assistant of %s %03d", prefix, i),
 			Scopes:   []string{"organization:view", "domain:view", "domain:tech"},
 			Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
 		out[i] = caller{org: org, token: tok, domains: fqdns}
