@@ -195,6 +195,7 @@ func (r *replica) pid() int { return r.cmd.Process.Pid }
 type balancer struct {
 	url string // its MCP endpoint
 	log *logWatch
+	pid int
 }
 
 // haproxyConfig: round robin without stickiness, a health check on the
@@ -224,7 +225,9 @@ backend replicas
     balance roundrobin
     option httpchk GET {{.Ready}}
     http-check expect status 200
-    default-server inter 100ms fall 1 rise 2 maxconn 512
+    # A refused check fails at once; a slow one under load gets timeout check, not inter.
+    timeout check 2s
+    default-server inter 200ms fall 2 rise 1 maxconn 512
 {{range .Servers}}    server {{.Name}} {{.Addr}} check
 {{end}}`))
 
@@ -267,6 +270,7 @@ func startBalancer(tb testing.TB, haproxy, readyPath string, rs []*replica) *bal
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
+	b.pid = cmd.Process.Pid
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	tb.Cleanup(func() {
@@ -420,4 +424,25 @@ func peakRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+}
+
+// cpuTime is the CPU time (user and system) a process has used so far.
+func cpuTime(pid int) (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name, which is in parentheses and may hold spaces.
+	rest := string(data[bytes.LastIndexByte(data, ')')+1:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: utime %q stime %q", pid, f[11], f[12])
+	}
+	const ticks = 100 // USER_HZ, 100 on Linux
+	return time.Duration(utime+stime) * time.Second / ticks, nil
 }

@@ -154,7 +154,7 @@ const gandiRequestsPerMinute = 1000
 const drainBound = 10
 
 // manifests reads every YAML document under dir.
-func manifests(t *testing.T, dir string) []object {
+func manifests(t testing.TB, dir string) []object {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil || len(files) == 0 {
@@ -188,7 +188,7 @@ func manifests(t *testing.T, dir string) []object {
 }
 
 // only returns the one object of this kind and decodes it into v.
-func only(t *testing.T, objs []object, apiVersion, kind string, v any) object {
+func only(t testing.TB, objs []object, apiVersion, kind string, v any) object {
 	t.Helper()
 	var found []object
 	for _, o := range objs {
@@ -246,7 +246,7 @@ type hostedDeployment struct {
 	preStopSleep int
 }
 
-func readDeployment(t *testing.T) (deployment, hostedDeployment) {
+func readDeployment(t testing.TB) (deployment, hostedDeployment) {
 	t.Helper()
 	var d deployment
 	only(t, manifests(t, "kubernetes"), "apps/v1", "Deployment", &d)
@@ -287,7 +287,7 @@ func readDeployment(t *testing.T) (deployment, hostedDeployment) {
 }
 
 // portNumber resolves a probe's or Service's port (a number or the name of one of c's ports).
-func portNumber(t *testing.T, c container, n yaml.Node) int {
+func portNumber(t testing.TB, c container, n yaml.Node) int {
 	t.Helper()
 	if p, err := strconv.Atoi(n.Value); err == nil {
 		return p
@@ -531,7 +531,7 @@ func TestKubernetesManifests(t *testing.T) {
 }
 
 // imagePort is the Dockerfile's ENTRYPOINT and the port of its --http.
-func imagePort(t *testing.T) ([]string, int) {
+func imagePort(t testing.TB) ([]string, int) {
 	t.Helper()
 	stages := parseDockerfile(t, "../Dockerfile")
 	argv := entrypoint(t, stages[len(stages)-1])
