@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -38,8 +39,8 @@ func CheckServeOptions(addr string, o HTTPOptions) error {
 	tlsServed := o.TLSCert != "" || o.TLSKey != ""
 	refuse := func(msg string) error { return fmt.Errorf("%s (%w)", msg, ErrHostedOptions) }
 	switch {
-	case !o.Hosted && (tlsServed || o.TLSTerminated):
-		return refuse("--tls-cert, --tls-key and --tls-terminated apply only with --hosted: the single-user --http endpoint serves loopback addresses, in plain HTTP")
+	case !o.Hosted && (tlsServed || o.TLSTerminated || o.DrainTime != 0):
+		return refuse("--tls-cert, --tls-key, --tls-terminated and --drain-time apply only with --hosted: the single-user --http endpoint serves loopback addresses, in plain HTTP")
 	case !o.Hosted:
 		return CheckHTTPAddr(addr)
 	case o.NoAuth:
@@ -50,6 +51,8 @@ func CheckServeOptions(addr string, o HTTPOptions) error {
 		return refuse("--tls-cert needs --tls-key, the file of the certificate's private key")
 	case o.TLSKey != "" && o.TLSCert == "":
 		return refuse("--tls-key needs --tls-cert, the file of the certificate (PEM, its chain after it)")
+	case o.DrainTime < 0:
+		return refuse("--drain-time cannot be negative: give a duration such as 5s, or 0 to stop accepting requests at once")
 	case tlsServed && o.TLSTerminated:
 		return refuse("--tls-terminated says TLS ends at a proxy in front, --tls-cert and --tls-key that this server ends it: give one or the other")
 	}
@@ -177,6 +180,16 @@ func (s *Server) serveHosted(ctx context.Context, addr string, o HTTPOptions) er
 	case <-ctx.Done():
 	}
 	ready.stopping.Store(true)
+	logger.Info("shutting down: "+ReadyPath+" answers 503 from now on", "drain", o.DrainTime.String())
+	if o.DrainTime > 0 {
+		t := time.NewTimer(o.DrainTime)
+		select {
+		case <-t.C:
+		case err := <-served:
+			t.Stop()
+			return fmt.Errorf("serve %s: %w", endpoint, err)
+		}
+	}
 	return s.shutdownHTTP(context.WithoutCancel(ctx), st, hs, served, endpoint)
 }
 

@@ -43,6 +43,10 @@ type HTTPOptions struct {
 	Hosted          bool
 	TLSCert, TLSKey string
 	TLSTerminated   bool
+	// DrainTime, in hosted mode, is how long /readyz answers 503 once shutdown begins
+	// before the server stops accepting requests, so that a load balancer takes the
+	// replica out first; zero stops accepting at once.
+	DrainTime time.Duration
 }
 
 // httpLimits bound what one client of the HTTP endpoint can hold: time, memory, sessions.

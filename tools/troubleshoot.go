@@ -190,6 +190,13 @@ func schemeOf(c *auth.Credential) gandi.Scheme {
 	return gandi.SchemeBearer
 }
 
+// hostedCaller says whether the credential is a hosted server's caller's, sent with the
+// request: a new token goes into the caller's client, not a token file.
+func hostedCaller(s situation) bool { return s.cred != nil && s.cred.Source == auth.SourceHeader }
+
+// hostedStore is how a hosted server's caller puts a new token in place.
+const hostedStore = "put it in your MCP client's configuration of this server, as the header \"Authorization: Bearer NEW_PAT\" (never in the chat)"
+
 // credentialTrouble explains why no usable credential could be loaded from the token
 // files of profile ("" for the default ones).
 func credentialTrouble(err error, ep gandi.Endpoints, looked []string, profile string) Troubleshooting {
@@ -555,7 +562,10 @@ func authTrouble(t *Troubleshooting, ge *gandi.Error, s situation) {
 		if other == gandi.Production {
 			flag, run = "", "Run gandi-mcp without --sandbox (and unset GANDI_SANDBOX)"
 		}
-		if s.cred != nil && s.cred.Source == auth.SourceFile {
+		if hostedCaller(s) {
+			t.NextSteps = []string{"This hosted gandi-mcp talks to Gandi's " + string(s.ep.Env) + " environment: send a " + string(s.ep.Env) +
+				" token (create it at " + pat + "), or use a deployment of gandi-mcp for " + string(other) + "."}
+		} else if s.cred != nil && s.cred.Source == auth.SourceFile {
 			// Each environment has its own token file: switching modes alone would find no token.
 			t.NextSteps = []string{
 				"Move the token to the " + string(other) + " token file: gandi-mcp token set" + flag + " < " + s.cred.Origin + ", then delete " + s.cred.Origin + ".",
@@ -569,6 +579,10 @@ func authTrouble(t *Troubleshooting, ge *gandi.Error, s situation) {
 		t.Summary = "The token from " + originOf(s) + " expired on " + s.expiredAt.Format("2006-01-02") + "."
 		t.LikelyCauses = []string{"PATs live 7 days to 1 year and cannot be renewed once expired."}
 		t.NextSteps = []string{"Create a new PAT at " + pat + " and store it with `gandi-mcp token set" + sandboxFlag(s.ep) + "`.", "Next time, renew before expiry with renew_token."}
+		if hostedCaller(s) {
+			t.NextSteps = []string{"Create a new PAT at " + pat + " and " + hostedStore + ".",
+				"Next time, renew it before it expires: from your own machine (gandi-mcp renew_token with the token stored there) or in Gandi's admin."}
+		}
 	case s.info == nil:
 		t.Diagnosis = TokenRejected
 		t.Summary = "Gandi does not accept " + source + " (" + fmt.Sprint(ge.Status) + ")."
@@ -587,6 +601,9 @@ func authTrouble(t *Troubleshooting, ge *gandi.Error, s situation) {
 			"If it is gone or expired, create a new one and store it with `gandi-mcp token set" + sandboxFlag(s.ep) + "`.",
 			"Call verify_token to confirm.",
 		}
+		if hostedCaller(s) {
+			t.NextSteps[1] = "If it is gone or expired, create a new one and " + hostedStore + "."
+		}
 	case len(s.scopes) > 0 && len(missing(s.scopes, s.info.Scope)) > 0:
 		need := missing(s.scopes, s.info.Scope)
 		t.Diagnosis = MissingScope
@@ -596,6 +613,9 @@ func authTrouble(t *Troubleshooting, ge *gandi.Error, s situation) {
 		t.NextSteps = []string{
 			"Create a new PAT at " + pat + " with the scope " + strings.Join(need, ", ") + " (a PAT's scopes cannot be changed after creation).",
 			"Store it with `gandi-mcp token set" + sandboxFlag(s.ep) + "` and call verify_token.",
+		}
+		if hostedCaller(s) {
+			t.NextSteps[1] = "Then " + hostedStore + ", and call verify_token."
 		}
 	case !wholeOrganization(s.info.Entities):
 		t.Diagnosis = ResourceNotInScope

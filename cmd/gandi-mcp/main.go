@@ -55,7 +55,7 @@ type env struct {
 }
 
 const serveUsage = "[--sandbox] [--profile NAME] [--demo] [--http 127.0.0.1:PORT [--http-no-auth]] " +
-	"[--hosted --http HOST:PORT [--tls-cert FILE --tls-key FILE | --tls-terminated]] [--read-only] [--toolsets LIST]"
+	"[--hosted --http HOST:PORT [--tls-cert FILE --tls-key FILE | --tls-terminated] [--drain-time DURATION]] [--read-only] [--toolsets LIST]"
 
 var commands = []command{
 	{"serve", serveUsage, "serve MCP over stdio, or Streamable HTTP at /mcp (the default command)", runServe},
@@ -431,6 +431,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	tlsCert := fs.String("tls-cert", "", "with --hosted, serve HTTPS with the certificate (PEM, chain after it) in `FILE`")
 	tlsKey := fs.String("tls-key", "", "with --hosted and --tls-cert, the certificate's private key (PEM) in `FILE`")
 	tlsTerminated := fs.Bool("tls-terminated", false, "with --hosted, TLS ends at a proxy or load balancer in front: a non-loopback --http is then served in plain HTTP")
+	drain := fs.Duration("drain-time", 0, "with --hosted, on SIGTERM /readyz answers 503 for this `DURATION` (e.g. 5s) before requests stop being accepted (default 0: at once)")
 	selection := selectFlags(fs)
 	if code, ok := flagsOnly(e, fs, args, "; 'gandi-mcp --help' lists the commands"); !ok {
 		return code
@@ -440,8 +441,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp serve:", err)
 		return exitUsage
 	}
-	httpOpts := skill.HTTPOptions{NoAuth: *noAuth, Hosted: *hosted, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSTerminated: *tlsTerminated}
-	tlsGiven := *tlsCert != "" || *tlsKey != "" || *tlsTerminated
+	httpOpts := skill.HTTPOptions{NoAuth: *noAuth, Hosted: *hosted, TLSCert: *tlsCert, TLSKey: *tlsKey, TLSTerminated: *tlsTerminated, DrainTime: *drain}
+	tlsGiven := *tlsCert != "" || *tlsKey != "" || *tlsTerminated || *drain != 0
 	switch {
 	case *hosted && *httpAddr == "":
 		fmt.Fprintln(e.stderr, "gandi-mcp serve: --hosted serves Streamable HTTP: add --http HOST:PORT (e.g. --http 0.0.0.0:8080 --tls-terminated behind a load balancer)")
@@ -453,7 +454,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "gandi-mcp serve: --hosted and --profile exclude each other: a hosted server reads no token file; each caller sends their own token")
 		return exitUsage
 	case *httpAddr == "" && tlsGiven:
-		fmt.Fprintln(e.stderr, "gandi-mcp serve: --tls-cert, --tls-key and --tls-terminated apply only with --hosted --http HOST:PORT")
+		fmt.Fprintln(e.stderr, "gandi-mcp serve: --tls-cert, --tls-key, --tls-terminated and --drain-time apply only with --hosted --http HOST:PORT")
 		return exitUsage
 	case *httpAddr == "" && *noAuth:
 		fmt.Fprintln(e.stderr, "gandi-mcp serve: --http-no-auth only applies with --http 127.0.0.1:PORT")
