@@ -35,7 +35,7 @@ func TestBalancer(t *testing.T) {
 	// A token in GANDI_API_TOKEN, of an organization of its own: a hosted server never uses it.
 	decoy := seedCallers(fake, "decoy", 1, 2)[0]
 	everyone := append(slices.Clone(callers), decoy)
-	args := serveArgs(t)
+	args := append(serveArgs(t), dep.container.Args...) // as Kubernetes runs it: ENTRYPOINT, then args
 	var rs []*replica
 	for i := range 3 {
 		rs = append(rs, startReplica(t, fmt.Sprintf("r%d", i), args, replicaEnv(t, fake, decoy.token.Secret, 100000)))
@@ -171,10 +171,12 @@ func TestBalancer(t *testing.T) {
 		}
 		stopped := rs[1]
 		stopped.stop(t)
-		_, err := lb.log.wait(ctx, nil, regexp.MustCompile(`Server replicas/`+stopped.name+` is DOWN`))
+		m, err := lb.log.wait(ctx, nil, regexp.MustCompile(`Server replicas/`+stopped.name+` is DOWN, reason: [^,]*(, code: \d+)?`))
 		close(down)
 		if err != nil {
 			t.Errorf("haproxy's health check did not take %s out: %v", stopped.name, err)
+		} else {
+			t.Logf("haproxy: %s", m[0])
 		}
 		wg.Wait()
 		mu.Lock()

@@ -36,7 +36,7 @@ func BenchmarkHostedBalancer(b *testing.B) {
 	_, dep := readDeployment(b)
 	fake := ganditest.NewTestServer(b)
 	people := seedCallers(fake, "client", callers, 3)
-	args := serveArgs(b)
+	args := append(serveArgs(b), dep.container.Args...)
 	var rs []*replica
 	for i := range replicas {
 		rs = append(rs, startReplica(b, fmt.Sprintf("r%d", i), args, replicaEnv(b, fake, "", 1_000_000)))

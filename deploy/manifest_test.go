@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"io"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -66,10 +68,11 @@ type (
 		} `yaml:"seccompProfile"`
 	}
 	container struct {
-		Name  string   `yaml:"name"`
-		Image string   `yaml:"image"`
-		Args  []string `yaml:"args"`
-		Ports []struct {
+		Name    string   `yaml:"name"`
+		Image   string   `yaml:"image"`
+		Command []string `yaml:"command"`
+		Args    []string `yaml:"args"`
+		Ports   []struct {
 			Name          string `yaml:"name"`
 			ContainerPort int    `yaml:"containerPort"`
 		} `yaml:"ports"`
@@ -148,10 +151,10 @@ type (
 // from one source address, which every replica behind one egress NAT shares.
 const gandiRequestsPerMinute = 1000
 
-// drainBound bounds how long serve --hosted takes from SIGTERM to exit: it
-// finishes calls in flight for at most a few seconds (skill's callsWait) and
-// then closes. The grace period must cover it after preStop.
-const drainBound = 10
+// callsBound is how long serve --hosted waits for calls in flight once it
+// stops accepting (skill's callsWait): the grace period must cover it after
+// preStop and --drain-time.
+const callsBound = 5 * time.Second
 
 // manifests reads every YAML document under dir.
 func manifests(t testing.TB, dir string) []object {
@@ -239,11 +242,12 @@ func selects(sel map[string]string, labels map[string]string) bool {
 
 // The Deployment, parsed, for this test and the balancer's.
 type hostedDeployment struct {
-	container    container
-	port         int    // the container port the probes and the Service use
-	live, ready  string // probe paths
-	rateLimit    int    // GANDI_MCP_RATE_LIMIT
-	preStopSleep int
+	container   container
+	port        int    // the container port the probes and the Service use
+	live, ready string // probe paths
+	rateLimit   int    // GANDI_MCP_RATE_LIMIT
+	preStop     time.Duration
+	drain       time.Duration // --drain-time among the args
 }
 
 func readDeployment(t testing.TB) (deployment, hostedDeployment) {
@@ -281,7 +285,14 @@ func readDeployment(t testing.TB) (deployment, hostedDeployment) {
 		}
 	}
 	if c.Lifecycle != nil && c.Lifecycle.PreStop != nil && c.Lifecycle.PreStop.Sleep != nil {
-		h.preStopSleep = c.Lifecycle.PreStop.Sleep.Seconds
+		h.preStop = time.Duration(c.Lifecycle.PreStop.Sleep.Seconds) * time.Second
+	}
+	if v, ok := flagValue(c.Args, "--drain-time"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatalf("container args --drain-time %q: %v", v, err)
+		}
+		h.drain = d
 	}
 	return d, h
 }
@@ -372,8 +383,8 @@ func TestKubernetesManifests(t *testing.T) {
 		if h.port != image {
 			t.Errorf("probes reach port %d, the image serves %d (Dockerfile's ENTRYPOINT --http)", h.port, image)
 		}
-		if len(c.Args) > 0 {
-			t.Errorf("container args %v replace the image's serve --hosted flags", c.Args)
+		if len(c.Command) > 0 {
+			t.Errorf("container command %v replaces the image's serve --hosted entrypoint", c.Command)
 		}
 		if len(svc.Spec.Ports) == 0 {
 			t.Fatal("the Service exposes no port")
@@ -386,8 +397,12 @@ func TestKubernetesManifests(t *testing.T) {
 		if svc.Spec.SessionAffinity != "" && svc.Spec.SessionAffinity != "None" {
 			t.Errorf("Service sessionAffinity %s: the server is stateless, stickiness would only unbalance it", svc.Spec.SessionAffinity)
 		}
-		if r := c.ReadinessProbe; r.PeriodSeconds*max(r.FailureThreshold, 1) > h.preStopSleep+drainBound {
-			t.Errorf("readiness notices a draining pod after %ds, longer than it drains", r.PeriodSeconds*max(r.FailureThreshold, 1))
+		if r := c.ReadinessProbe; h.drain > 0 {
+			// Kubernetes' defaults: periodSeconds 10, failureThreshold 3.
+			notice := time.Duration(cmp.Or(r.PeriodSeconds, 10)*cmp.Or(r.FailureThreshold, 3)) * time.Second
+			if notice >= h.drain {
+				t.Errorf("readiness notices a draining pod after %v (periodSeconds times failureThreshold), not within --drain-time %v", notice, h.drain)
+			}
 		}
 	})
 
@@ -493,15 +508,16 @@ func TestKubernetesManifests(t *testing.T) {
 	})
 
 	t.Run("draining", func(t *testing.T) {
-		if h.preStopSleep < 1 {
-			t.Error("no preStop sleep: the pod stops accepting before the Service has dropped it from its endpoints")
+		if h.preStop < time.Second && h.drain < time.Second {
+			t.Error("no preStop sleep and no --drain-time: the pod stops accepting before it has left the Service's endpoints")
 		}
-		grace := 30 // Kubernetes' default
+		grace := 30 * time.Second // Kubernetes' default
 		if spec.TerminationGracePeriodSeconds != nil {
-			grace = *spec.TerminationGracePeriodSeconds
+			grace = time.Duration(*spec.TerminationGracePeriodSeconds) * time.Second
 		}
-		if grace <= h.preStopSleep+drainBound {
-			t.Errorf("terminationGracePeriodSeconds %d: want more than preStop's %ds plus the server's %ds drain, or calls in flight are killed", grace, h.preStopSleep, drainBound)
+		if need := h.preStop + h.drain + callsBound; grace <= need {
+			t.Errorf("terminationGracePeriodSeconds %v: want more than preStop %v, --drain-time %v and the server's %v for calls in flight, or those calls are killed",
+				grace, h.preStop, h.drain, callsBound)
 		}
 	})
 
