@@ -38,7 +38,7 @@ func TestBalancer(t *testing.T) {
 	args := append(serveArgs(t), dep.container.Args...) // as Kubernetes runs it: ENTRYPOINT, then args
 	var rs []*replica
 	for i := range 3 {
-		rs = append(rs, startReplica(t, fmt.Sprintf("r%d", i), args, replicaEnv(t, fake, decoy.token.Secret, 100000)))
+		rs = append(rs, startReplica(t, fmt.Sprintf("r%d", i), args, append(replicaEnv(t, fake, decoy.token.Secret, 100000), dep.goMemLimit(t))))
 	}
 
 	t.Run("probes", func(t *testing.T) {

@@ -24,7 +24,8 @@ import (
 // and at p99. Peak RSS is each replica's VmHWM at the end.
 //
 // GANDI_MCP_RATE_LIMIT is raised far above the 1000 calls, so that the bench
-// measures the path through the balancer, not the limiter.
+// measures the path through the balancer, not the limiter. GOMEMLIMIT is the
+// Deployment's memory limit, as Kubernetes sets it.
 func BenchmarkHostedBalancer(b *testing.B) {
 	const (
 		callers  = 200
@@ -39,7 +40,8 @@ func BenchmarkHostedBalancer(b *testing.B) {
 	args := append(serveArgs(b), dep.container.Args...)
 	var rs []*replica
 	for i := range replicas {
-		rs = append(rs, startReplica(b, fmt.Sprintf("r%d", i), args, replicaEnv(b, fake, "", 1_000_000)))
+		env := append(replicaEnv(b, fake, "", 1_000_000), dep.goMemLimit(b))
+		rs = append(rs, startReplica(b, fmt.Sprintf("r%d", i), args, env))
 	}
 	lb := startBalancer(b, haproxy, dep.ready, rs)
 	ctx := context.Background()

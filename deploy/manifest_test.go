@@ -297,6 +297,17 @@ func readDeployment(t testing.TB) (deployment, hostedDeployment) {
 	return d, h
 }
 
+// goMemLimit is GOMEMLIMIT=the container's memory limit in bytes, as the Deployment's
+// resourceFieldRef sets it.
+func (h hostedDeployment) goMemLimit(t testing.TB) string {
+	t.Helper()
+	n, err := quantity(h.container.Resources.Limits["memory"])
+	if err != nil || n <= 0 {
+		t.Fatalf("memory limit %q: %v", h.container.Resources.Limits["memory"], err)
+	}
+	return "GOMEMLIMIT=" + strconv.FormatInt(int64(n), 10)
+}
+
 // portNumber resolves a probe's or Service's port (a number or the name of one of c's ports).
 func portNumber(t testing.TB, c container, n yaml.Node) int {
 	t.Helper()
