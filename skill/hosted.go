@@ -162,7 +162,7 @@ func (s *Server) serveHosted(ctx context.Context, addr string, o HTTPOptions) er
 		scheme = "https"
 	}
 	endpoint := scheme + "://" + ln.Addr().String() + HTTPPath
-	logger.Info("serving hosted MCP over Streamable HTTP", "url", endpoint, "auth", "caller's bearer token", "tls", tlsMode(o))
+	logger.Info("serving MCP over Streamable HTTP", "url", endpoint, "mode", "hosted", "auth", "each caller's bearer token", "tls", tlsMode(o))
 	if o.Started != nil {
 		o.Started(endpoint)
 	}

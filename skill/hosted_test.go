@@ -890,3 +890,53 @@ func TestHostedHostOriginAndBodyLimit(t *testing.T) {
 		})
 	}
 }
+
+// Many callers whose tokens Gandi echoes (a PAT named with its own value): each result and
+// log is scrubbed of its caller's token, and the process keeps none of them afterwards.
+func TestHostedScrubsEachCallersTokenAndKeepsNone(t *testing.T) {
+	fake := ganditest.NewTestServer(t)
+	org := fake.AddOrganization(gandi.Organization{Name: "acme"})
+	hs := startHosted(t, fake, hostedConfig{})
+	var wg sync.WaitGroup
+	secrets := make([]string, 24) // more than the process's book of secrets holds
+	for i := range secrets {
+		secret := "pat_" + strings.Repeat(fmt.Sprintf("%02d", i), 16)
+		secrets[i] = secret
+		fake.AddToken(ganditest.Token{Secret: secret, Name: secret, Scopes: []string{"domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+		c := hostedClient(t, hs.url, secret, mcp.LATEST_PROTOCOL_VERSION)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				res, text := callTool(t, c, "verify_token", nil)
+				if res.IsError || strings.Contains(text, secret) || !strings.Contains(text, "[redacted]") {
+					t.Errorf("verify_token shows its caller's token, or failed:\n%s", text)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	logs := hs.logs.String()
+	for _, secret := range secrets {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds a caller's token")
+		}
+		if hs.srv.deps.Redact(secret) != secret {
+			t.Errorf("the process keeps a caller's token among its secrets after the call")
+		}
+	}
+}
+
+// A failing call's log line carries the caller's token fingerprint, never the token.
+func TestHostedLogsCarryTheFingerprint(t *testing.T) {
+	fake := ganditest.NewTestServer(t)
+	hs := startHosted(t, fake, hostedConfig{})
+	secret := "pat_" + strings.Repeat("7", 32)
+	failed := hs.logs.when("tool failed")
+	callTool(t, hostedClient(t, hs.url, secret, mcp.LATEST_PROTOCOL_VERSION), "list_domains", nil)
+	<-failed
+	logs := hs.logs.String()
+	if !strings.Contains(logs, "token_fingerprint="+tools.Fingerprint(secret)) || strings.Contains(logs, secret) {
+		t.Errorf("log:\n%s", logs)
+	}
+}

@@ -134,7 +134,8 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w, "\nFlags: --sandbox (Gandi's sandbox; also GANDI_SANDBOX=1), --profile NAME (the token of one organization; also GANDI_PROFILE), --demo (a built-in fake account, no token needed),")
-	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --read-only (no tool that changes anything),")
+	fmt.Fprintln(w, "--http HOST:PORT (loopback only; clients send the secret of 'gandi-mcp http-secret'), --hosted (with --http: many callers, each with their own token;")
+	fmt.Fprintln(w, "see 'gandi-mcp serve --help'), --read-only (no tool that changes anything),")
 	fmt.Fprintln(w, "--toolsets LIST (only these groups of tools: "+strings.Join(skill.ToolsetNames(), ", ")+"), --version, --help.")
 	fmt.Fprintln(w, "Environment: GANDI_API_TOKEN, GANDI_API_KEY (deprecated), GANDI_PROFILE, GANDI_SANDBOX, GANDI_API_URL, GANDI_ID_URL, GANDI_MCP_LOG_LEVEL,")
 	fmt.Fprintln(w, "GANDI_MCP_CALL_TIMEOUT, GANDI_MCP_READ_ONLY, GANDI_MCP_TOOLSETS.")
@@ -272,7 +273,13 @@ var about = map[string]string{
 		"With --http, serves Streamable HTTP at http://HOST:PORT/mcp instead, on a loopback address only. Any local\n" +
 		"user can reach such an address, so every request must carry \"Authorization: Bearer SECRET\", where SECRET is\n" +
 		"what 'gandi-mcp http-secret' prints; --http-no-auth drops that, for local testing only. On SIGTERM or Ctrl-C,\n" +
-		"calls in flight get 5 s to finish, and a token renewal in flight up to 30 s to store its new token.",
+		"calls in flight get 5 s to finish, and a token renewal in flight up to 30 s to store its new token.\n\n" +
+		"With --hosted --http HOST:PORT, serves many people at once, statelessly (any replica answers any request):\n" +
+		"each request carries its caller's own Gandi token as \"Authorization: Bearer PAT\", used for that request\n" +
+		"only. No token file or variable is read, renew_token is not offered, and each applied change is a JSON\n" +
+		"audit line on standard error. GET /healthz and /readyz answer without a token (/readyz 503 once shutting\n" +
+		"down). A non-loopback address needs --tls-cert FILE --tls-key FILE, or --tls-terminated when TLS ends at\n" +
+		"a proxy in front. On SIGTERM, /readyz answers 503 for --drain-time, then calls in flight get 5 s to finish.",
 	"http-secret": "Prints the bearer secret of 'gandi-mcp serve --http', making it on first use: 32 random bytes\n" +
 		"(base64url), kept in a file of mode 0600 in gandi-mcp's configuration directory. Put it in your MCP\n" +
 		"client's configuration of this server as the header \"Authorization: Bearer SECRET\". It stays the same\n" +
