@@ -82,6 +82,33 @@ func TestBalancer(t *testing.T) {
 		}
 	})
 
+	t.Run("a token in the query string through the balancer", func(t *testing.T) {
+		fake.ResetRequests()
+		leaked := callers[2].token.Secret
+		body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"verify_token","arguments":{}}}`
+		req, _ := http.NewRequest(http.MethodPost, lb.url+"?access_token="+leaked, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Authorization", "Bearer "+callers[3].token.Secret)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest {
+			t.Errorf("a token in the URL: %s, want 400 (refused, not used): %s", res.Status, redactAll(string(b), callers, decoy))
+		}
+		if strings.Contains(string(b), leaked) {
+			t.Error("the refusal repeats the token of the URL")
+		}
+		for _, r := range fake.Requests() {
+			if r.Token == leaked || r.Token == callers[3].token.Secret {
+				t.Errorf("the refused request reached Gandi: %s %s", r.Method, r.Path)
+			}
+		}
+	})
+
 	t.Run("a plan made on one replica is applied on another", func(t *testing.T) {
 		owner, other := callers[0], callers[1]
 		fqdn := owner.domains[0] // SeedDomains' first domain is on LiveDNS
@@ -186,6 +213,13 @@ func TestBalancer(t *testing.T) {
 		}
 		if got, want := done.Load(), int64(len(callers)*(before+after)); got != want {
 			t.Errorf("%d calls answered, want %d", got, want)
+		}
+		// haproxy's request log: every replica answered calls, the stopped one too, before it left.
+		for _, r := range rs {
+			served := regexp.MustCompile(` replicas/` + r.name + ` \S+ 200 `).FindAllStringIndex(lb.log.String(), -1)
+			if len(served) < len(callers) {
+				t.Errorf("haproxy sent %s %d requests answered 200: round robin should spread %d callers over every replica", r.name, len(served), len(callers))
+			}
 		}
 		<-stopped.exited
 		if stopped.err != nil {

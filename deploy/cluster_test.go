@@ -208,7 +208,6 @@ defaults
     mode http
     log global
     option httplog
-    option dontlog-normal
     timeout connect 2s
     timeout client 60s
     timeout server 60s
