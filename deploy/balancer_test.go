@@ -202,8 +202,9 @@ func TestBalancer(t *testing.T) {
 		close(down)
 		if err != nil {
 			t.Errorf("haproxy's health check did not take %s out: %v", stopped.name, err)
-		} else {
-			t.Logf("haproxy: %s", m[0])
+		} else if m[1] != ", code: 503" {
+			// A refused connection would mean the replica stopped accepting before it left the pool.
+			t.Errorf("haproxy: %s; want it taken out on /readyz's 503 while it still serves (--drain-time)", m[0])
 		}
 		wg.Wait()
 		mu.Lock()
