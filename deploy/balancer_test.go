@@ -217,7 +217,7 @@ func TestBalancer(t *testing.T) {
 		}
 		// haproxy's request log: every replica answered calls, the stopped one too, before it left.
 		for _, r := range rs {
-			served := regexp.MustCompile(` replicas/` + r.name + ` \S+ 200 `).FindAllStringIndex(lb.log.String(), -1)
+			served := regexp.MustCompile(` replicas/`+r.name+` \S+ 200 `).FindAllStringIndex(lb.log.String(), -1)
 			if len(served) < len(callers) {
 				t.Errorf("haproxy sent %s %d requests answered 200: round robin should spread %d callers over every replica", r.name, len(served), len(callers))
 			}
