@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the figures in BENCHMARKS.md: builds the binary once, then runs
 # each benchmark. Benchmarks only: nothing here is a pass/fail test.
-# Usage: bench/run.sh [startup|overhead|list_domains|verify_token|dns|availability]...   (default: the first four)
+# Usage: bench/run.sh [startup|overhead|list_domains|verify_token|dns|availability|hosted]...   (default: the first four)
 # verify_token runs the same benchmark on this tree's binary and on one built
 # from BEFORE (default 8b73b16, the last commit whose verify_token sent its two
 # requests one after the other), so that one run shows before and after.
@@ -35,7 +35,10 @@ for what in "${@:-startup overhead list_domains verify_token}"; do
       go test -run='^$' -bench='^BenchmarkChangeDNSRecords$' -benchtime=10x -count=3 ./skill ;;
     availability) # check_availability of 10 names, 20 ms per request: x-one-request is the call over one /check request
       go test -run='^$' -bench='^BenchmarkCheckAvailability$' -benchtime=20x -count=3 ./skill | grep -E '^(Benchmark|ok|FAIL)' ;;
-    *) echo "unknown benchmark $w: use startup, overhead, list_domains, verify_token, dns or availability" >&2; exit 2 ;;
+    hosted) # serve --hosted: 200 callers x 5 list_domains through haproxy to 3 replicas, 20 ms per Gandi request
+      # (needs haproxy; GANDI_MCP_RATE_LIMIT is raised inside so that the limiter does not throttle the 1000 calls)
+      go test -run='^$' -bench='^BenchmarkHostedBalancer$' -benchtime=1x -count=3 ./deploy ;;
+    *) echo "unknown benchmark $w: use startup, overhead, list_domains, verify_token, dns, availability or hosted" >&2; exit 2 ;;
     esac
   done
 done

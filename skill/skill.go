@@ -26,8 +26,14 @@ const Name = "gandi-mcp"
 // SkillMD is the embedded SKILL.md.
 var SkillMD = gandimcp.SkillMD
 
-// Version is the module's version from build info ("dev" in a source tree).
+// version is set at link time (-ldflags -X) by builds without VCS information, such as the Dockerfile's.
+var version string
+
+// Version is the version given at link time, else the module's version from build info ("dev" in a source tree).
 func Version() string {
+	if version != "" {
+		return version
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
