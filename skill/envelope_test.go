@@ -1,6 +1,7 @@
 package skill
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -100,4 +101,60 @@ func TestCheckEnvelopeAllocations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzObjectMembers: the one-pass scan lists the same members, names and values, as
+// encoding/json's decoder walking the object token by token.
+func FuzzObjectMembers(f *testing.F) {
+	f.Add(typicalCall)
+	f.Add(`{"a":1,"a":[1,{"b":"}"}],"\u0041":"x\"y", "c" : true ,"d":null,"é":-1.5e3}`)
+	f.Add(`{}`)
+	f.Add(`{"a":{"a":{}}}`)
+	f.Fuzz(func(t *testing.T, msg string) {
+		got, err := objectMembers(json.RawMessage(msg))
+		if err != nil {
+			t.Fatalf("objectMembers(%q): %v", msg, err)
+		}
+		want, werr := decoderMembers(json.RawMessage(msg))
+		if werr != nil || want == nil {
+			if got != nil {
+				t.Fatalf("objectMembers(%q) = %v, the decoder reads no object (%v)", msg, got, werr)
+			}
+			return
+		}
+		if len(got) != len(want) {
+			t.Fatalf("objectMembers(%q): %d members, the decoder reads %d", msg, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].name != want[i].name || string(got[i].value) != string(want[i].value) {
+				t.Fatalf("objectMembers(%q) member %d = %q: %s, the decoder reads %q: %s", msg, i, got[i].name, got[i].value, want[i].name, want[i].value)
+			}
+		}
+	})
+}
+
+// decoderMembers is objectMembers as encoding/json's decoder reads an object: the reference.
+func decoderMembers(raw json.RawMessage) ([]member, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' || !json.Valid(raw) {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	var out []member
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, member{name: name, value: v})
+	}
+	return out, nil
 }
