@@ -31,12 +31,18 @@ func (l *boundedList[T]) decodeJSON(data []byte) error {
 	if len(data) == 0 || data[0] != '[' {
 		return fmt.Errorf("want a JSON array, not %s", jsonKind(data))
 	}
-	if n, cut := countItems(data, l.max); n > l.max {
+	n, cut := countItems(data, l.max)
+	if n > l.max {
 		if !json.Valid(data) {
 			return errors.New("the array is not valid JSON")
 		}
 		l.dropped = n - l.max
 		data = append(data[:cut:cut], ']') // a copy: data is the caller's
+	}
+	if kept := min(n, l.max); cap(l.items) < kept {
+		// Sized to the items answered: decoding would grow it by doubling, and a
+		// capacity guessed from the page size asked is mostly empty on a short page.
+		l.items = make([]T, 0, kept)
 	}
 	return json.Unmarshal(data, &l.items)
 }

@@ -37,7 +37,7 @@ func BenchmarkDecodePage(b *testing.B) {
 	b.Run("bounded", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
-			out := boundedList[Domain]{max: 100, items: make([]Domain, 0, 100)}
+			out := boundedList[Domain]{max: 100}
 			if err := decodeJSON(data, &out); err != nil || len(out.items) != 100 {
 				b.Fatal(err)
 			}

@@ -152,8 +152,7 @@ func (c *Client) domains(ctx context.Context, u *url.URL) (*DomainPage, error) {
 	if perPage > 0 {
 		keep = min(perPage, maxPageItems)
 	}
-	// Sized for the page asked, so that decoding does not grow it by doubling.
-	ds := boundedList[Domain]{max: keep, items: make([]Domain, 0, min(perPage, keep))}
+	ds := boundedList[Domain]{max: keep}
 	h, err := c.do(ctx, request{method: http.MethodGet, url: u, out: &ds})
 	if err != nil {
 		return nil, err

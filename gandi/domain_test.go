@@ -306,3 +306,33 @@ func TestOrganizationsAndUserInfo(t *testing.T) {
 		t.Errorf("UserInfo = %+v, %v", u, err)
 	}
 }
+
+// A page's domains are held in a slice sized to what was answered: a page of 3 asked with
+// per_page=100 holds 3, not room for 100 (which every hosted list_domains call allocated).
+func TestDomainsPageSizedToAnswer(t *testing.T) {
+	srv := ganditest.NewTestServer(t)
+	org := srv.AddOrganization(gandi.Organization{Name: "acme"})
+	srv.SeedDomains(org.ID, 5, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	tok := srv.AddToken(ganditest.Token{Scopes: []string{"domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+	c := srv.Client(gandi.SchemeBearer, tok.Secret)
+	tests := []struct {
+		name    string
+		perPage int
+		want    int
+	}{
+		{"short page of a large per_page", 100, 5},
+		{"Gandi's default page size", 0, 5},
+		{"full page", 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := c.Domains(context.Background(), gandi.DomainsQuery{PerPage: tt.perPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Domains) != tt.want || cap(p.Domains) != tt.want {
+				t.Errorf("per_page %d: %d domains in a slice of capacity %d, want %d in %d", tt.perPage, len(p.Domains), cap(p.Domains), tt.want, tt.want)
+			}
+		})
+	}
+}

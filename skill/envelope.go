@@ -53,31 +53,92 @@ type member struct {
 	value json.RawMessage
 }
 
-// objectMembers lists the members of a JSON object in order, duplicates kept;
-// nil when raw is not an object.
+// objectMembers lists the members of a JSON object in order, duplicates kept, each
+// value a slice of raw (not a copy); nil when raw is not an object or not valid JSON
+// (mcp-go answers that itself). One pass over the bytes: every request goes through it.
 func objectMembers(raw json.RawMessage) ([]member, error) {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
+	if len(raw) == 0 || raw[0] != '{' || !json.Valid(raw) {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
 	var out []member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
+	i := skipSpace(raw, 1)
+	for i < len(raw) && raw[i] == '"' {
+		end := skipValue(raw, i)
+		key := raw[i:end]
+		name := string(key[1 : len(key)-1])
+		if bytes.IndexByte(key, '\\') >= 0 || !isASCII(key) {
+			// An escaped name ("\u0061rguments") or one not in ASCII is what encoding/json reads it as.
+			if err := json.Unmarshal(key, &name); err != nil {
+				return nil, err
+			}
 		}
-		name, _ := tok.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
+		i = skipSpace(raw, end)
+		i = skipSpace(raw, i+1) // the colon
+		end = skipValue(raw, i)
+		out = append(out, member{name: name, value: raw[i:end]})
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
 		}
-		out = append(out, member{name: name, value: v})
 	}
 	return out, nil
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the valid JSON value that starts at b[i].
+func skipValue(b []byte, i int) int {
+	depth, inString, escaped := 0, false, false
+	for j := i; j < len(b); j++ {
+		c := b[j]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+				if depth == 0 {
+					return j + 1
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth <= 0 {
+				if depth < 0 {
+					return j // the end of the enclosing object: a literal ran up to it
+				}
+				return j + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return j // the end of a literal
+			}
+		}
+	}
+	return len(b)
 }
 
 func checkMembers(ms []member, level, where string) error {

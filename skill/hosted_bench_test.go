@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -44,6 +45,28 @@ func BenchmarkHostedVerifyToken(b *testing.B) {
 		res, err := c.CallTool(b.Context(), req)
 		if err != nil || res.IsError {
 			b.Fatalf("verify_token: %v", err)
+		}
+	}
+}
+
+// BenchmarkHostedListDomains is one list_domains {"all": true} through a hosted server,
+// over loopback HTTP, on a fake without latency (3 domains, one Gandi request): the call
+// of deploy's BenchmarkHostedBalancer without haproxy and Gandi's own time.
+func BenchmarkHostedListDomains(b *testing.B) {
+	fake := ganditest.NewServer()
+	b.Cleanup(fake.Close)
+	org := fake.AddOrganization(gandi.Organization{Name: "acme", Type: "company"})
+	fake.SeedDomains(org.ID, 3, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	tok := fake.AddToken(ganditest.Token{Name: "bench", Scopes: []string{"organization:view", "domain:view"}, Entities: []gandi.Entity{ganditest.OrganizationEntity(org)}})
+	hs := startHosted(b, fake, hostedConfig{})
+	c := hostedClient(b, hs.url, tok.Secret, mcp.LATEST_PROTOCOL_VERSION)
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "list_domains"
+	req.Params.Arguments = map[string]any{"all": true}
+	for b.Loop() {
+		res, err := c.CallTool(b.Context(), req)
+		if err != nil || res.IsError {
+			b.Fatalf("list_domains: %v %v", err, res)
 		}
 	}
 }
