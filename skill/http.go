@@ -205,9 +205,9 @@ func CheckHTTPAddr(addr string) error {
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		what = "every interface"
 	}
-	return fmt.Errorf("refusing to serve HTTP on %s (%w): anyone who reaches the port would act with your Gandi token, "+
-		"and a shared, multi-user deployment needs its own authentication design, which gandi-mcp does not have; "+
-		"bind to 127.0.0.1:PORT, [::1]:PORT or localhost:PORT", what, ErrNotLoopback)
+	return fmt.Errorf("refusing to serve HTTP on %s (%w): anyone who reaches the port would act with your Gandi token; "+
+		"bind to 127.0.0.1:PORT, [::1]:PORT or localhost:PORT, or, for many people each with their own token, "+
+		"serve --hosted with TLS (--tls-cert FILE --tls-key FILE, or --tls-terminated behind a proxy)", what, ErrNotLoopback)
 }
 
 func isLoopbackHost(host string) bool {

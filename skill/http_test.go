@@ -42,7 +42,7 @@ func TestCheckHTTPAddr(t *testing.T) {
 		{addr: "0.0.0.0:8080", notLoopback: true, wantMentions: "every interface"},
 		{addr: ":8080", notLoopback: true, wantMentions: "every interface"},
 		{addr: "[::]:8080", notLoopback: true, wantMentions: "every interface"},
-		{addr: "192.168.1.10:8080", notLoopback: true, wantMentions: "authentication"},
+		{addr: "192.168.1.10:8080", notLoopback: true, wantMentions: "serve --hosted with TLS"},
 		{addr: "example.com:8080", notLoopback: true, wantMentions: "127.0.0.1:PORT"},
 		{addr: "127.0.0.1", wantMentions: "HOST:PORT"},
 		{addr: "", wantMentions: "HOST:PORT"},

@@ -280,7 +280,7 @@ func TestCallOnDemo(t *testing.T) {
 		{name: "arguments not an object", args: []string{"call", "verify_token", `[1]`, "--demo"}, code: exitUsage, stderr: "must be a JSON object"},
 		{name: "unknown tool", args: []string{"call", "no_such_tool", "--demo"}, code: exitUsage, stderr: "the tools are: "},
 		{name: "demo and sandbox", args: []string{"call", "verify_token", "--demo", "--sandbox"}, code: exitUsage, stderr: "exclude each other"},
-		{name: "HTTP on every interface", args: []string{"serve", "--demo", "--http", "0.0.0.0:0"}, code: exitUsage, stderr: "needs its own authentication design"},
+		{name: "HTTP on every interface", args: []string{"serve", "--demo", "--http", "0.0.0.0:0"}, code: exitUsage, stderr: "for many people each with their own token, serve --hosted with TLS"},
 		{name: "HTTP on another machine's address", args: []string{"serve", "--http", "192.0.2.1:8080"}, code: exitUsage, stderr: "loopback"},
 		{name: "HTTP address without port", args: []string{"serve", "--http", "127.0.0.1"}, code: exitUsage, stderr: "HOST:PORT"},
 		// The tour shows the expired demo token refused, which a served demo cannot reach.

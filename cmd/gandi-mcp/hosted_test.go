@@ -39,7 +39,7 @@ func TestServeHostedFlagRules(t *testing.T) {
 		{"--tls-key without --tls-cert", []string{"serve", "--hosted", "--http", "0.0.0.0:0", "--tls-key", cert}, "--tls-key needs --tls-cert"},
 		{"both TLS modes", []string{"serve", "--hosted", "--http", "0.0.0.0:0", "--tls-cert", cert, "--tls-key", cert, "--tls-terminated"}, "one or the other"},
 		{"a public address in plain HTTP", []string{"serve", "--hosted", "--http", "0.0.0.0:0"}, "--tls-cert FILE --tls-key FILE, or pass --tls-terminated"},
-		{"a public address without --hosted", []string{"serve", "--http", "0.0.0.0:0", "--demo"}, "needs its own authentication design"},
+		{"a public address without --hosted", []string{"serve", "--http", "0.0.0.0:0", "--demo"}, "for many people each with their own token, serve --hosted with TLS"},
 		{"a negative drain", []string{"serve", "--hosted", "--http", "127.0.0.1:0", "--drain-time=-1s"}, "cannot be negative"},
 	}
 	for _, tc := range tests {
