@@ -144,11 +144,18 @@ type CheckQuery struct {
 
 // Check asks whether a name can be registered and at what price (GET /v5/domain/check).
 func (c *Client) Check(ctx context.Context, q CheckQuery) (*Availability, error) {
-	if q.Name == "" {
+	return c.check(ctx, q.Name, q.Currency, "")
+}
+
+// check is GET /v5/domain/check for one name; process, when set, asks the price of
+// that process (renew) instead of a registration's.
+func (c *Client) check(ctx context.Context, name, currency, process string) (*Availability, error) {
+	if name == "" {
 		return nil, fmt.Errorf("%w: empty name: give a domain name such as \"example.com\"", ErrInvalidArgument)
 	}
-	v := url.Values{"name": {q.Name}}
-	set(v, "currency", q.Currency)
+	v := url.Values{"name": {name}}
+	set(v, "processes", process)
+	set(v, "currency", currency)
 	u, err := c.apiURL("/v5/domain/check", v)
 	if err != nil {
 		return nil, err

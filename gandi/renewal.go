@@ -193,18 +193,5 @@ type RenewalPriceQuery struct {
 // RenewalPrice asks Gandi the price of renewing a domain
 // (GET /v5/domain/check?name=FQDN&processes=renew).
 func (c *Client) RenewalPrice(ctx context.Context, q RenewalPriceQuery) (*Availability, error) {
-	if q.Name == "" {
-		return nil, fmt.Errorf("%w: empty name: give a domain name such as \"example.com\"", ErrInvalidArgument)
-	}
-	v := url.Values{"name": {q.Name}, "processes": {"renew"}}
-	set(v, "currency", q.Currency)
-	u, err := c.apiURL("/v5/domain/check", v)
-	if err != nil {
-		return nil, err
-	}
-	var a Availability
-	if _, err := c.do(ctx, request{method: http.MethodGet, url: u, out: &a}); err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return c.check(ctx, q.Name, q.Currency, "renew")
 }
