@@ -297,6 +297,32 @@ func partial(out *PlanResult, err error) error {
 	return f
 }
 
+// writeSetting makes the one write of a setting's change, then reads the setting back
+// once (a write whose answer was lost may still have been made) and says what became
+// of it: applied, mismatch (written, but Gandi holds something else) or failed.
+// what names the setting in the log when it cannot be read back.
+func writeSetting(ctx context.Context, d *Deps, what, object string, write func(context.Context) error, holds func(context.Context) (bool, error)) ([]string, error) {
+	werr := write(ctx)
+	status := statusApplied
+	if werr != nil {
+		status = statusFailed
+	}
+	if ok, err := holds(ctx); err == nil {
+		switch {
+		case status == statusApplied && !ok:
+			status = statusMismatch
+		case status == statusFailed && ok:
+			status = statusApplied
+		}
+	} else {
+		d.logger().WarnContext(ctx, what+" not read back after the write", "fqdn", object, "error", err.Error())
+	}
+	if status == statusFailed {
+		return []string{status}, werr
+	}
+	return []string{status}, nil
+}
+
 func anyChange(cs []PlannedChange) bool {
 	for _, c := range cs {
 		if !sameSet(c.Before, c.After) || !slices.Equal(c.From, c.To) {

@@ -88,6 +88,12 @@ func setAutoRenew(ctx context.Context, d *Deps, in SetAutoRenewInput) (*SetAutoR
 	return out, err
 }
 
+// autorenewIs says whether a holds the setting enabled for years (the years of an
+// autorenew that is off do not count).
+func autorenewIs(a gandi.DomainAutoRenew, enabled bool, years int) bool {
+	return a.Enabled == enabled && (!enabled || max(a.Duration, 1) == years)
+}
+
 // autorenewWords is a setting's value in short words: "off", "on, 1 year", "on, 3 years".
 func autorenewWords(enabled bool, years int) []string {
 	if !enabled {
@@ -126,7 +132,7 @@ func planAutoRenew(ctx context.Context, d *Deps, s *session, name dnsDomain, in 
 	to := autorenewWords(enabled, years)
 	change := PlannedChange{Name: "autorenew", From: from, To: to,
 		Summary: fmt.Sprintf("autorenew of %s: %s → %s", name.ascii, from[0], to[0])}
-	if cur.Enabled == enabled && (!enabled || max(cur.Duration, 1) == years) {
+	if autorenewIs(cur, enabled, years) {
 		change.Summary = fmt.Sprintf("autorenew of %s stays %s", name.ascii, from[0])
 	}
 	p := &writePlan{
@@ -146,35 +152,23 @@ func planAutoRenew(ctx context.Context, d *Deps, s *session, name dnsDomain, in 
 			verb, when = "expired", daysWord(-*out.DaysLeft)+" ago"
 		}
 		p.warnings = append(p.warnings, fmt.Sprintf("%s %s on %s (%s): with autorenew off, Gandi will not renew it; "+
-			"unless someone renews it by hand in time, it lapses and can be lost.", name.ascii, verb, out.ExpiresAt.UTC().Format(time.DateOnly), when))
+			"unless someone renews it by hand in time, it lapses and can be lost.", name.ascii, verb, day(*out.ExpiresAt), when))
 	}
 	body := gandi.AutoRenewChange{Enabled: enabled}
 	if enabled || in.Duration != nil {
 		body.Duration = years
 	}
 	p.apply = func(ctx context.Context) ([]string, error) {
-		werr := s.client.SetAutoRenew(ctx, name.ascii, body)
-		status := statusApplied
-		if werr != nil {
-			status = statusFailed
-		}
-		// Read back once: a write whose answer was lost may still have been made.
-		if back, err := s.client.DomainDetails(ctx, name.ascii); err == nil {
-			out.AutoRenew = &DomainAutoRenew{Enabled: back.AutoRenew.Enabled, Duration: back.AutoRenew.Duration}
-			holds := back.AutoRenew.Enabled == enabled && (!enabled || max(back.AutoRenew.Duration, 1) == years)
-			switch {
-			case status == statusApplied && !holds:
-				status = statusMismatch
-			case status == statusFailed && holds:
-				status = statusApplied
+		write := func(ctx context.Context) error { return s.client.SetAutoRenew(ctx, name.ascii, body) }
+		holds := func(ctx context.Context) (bool, error) {
+			back, err := s.client.DomainDetails(ctx, name.ascii)
+			if err != nil {
+				return false, err
 			}
-		} else {
-			d.logger().WarnContext(ctx, "autorenew not read back after the write", "fqdn", name.ascii, "error", err.Error())
+			out.AutoRenew = &DomainAutoRenew{Enabled: back.AutoRenew.Enabled, Duration: back.AutoRenew.Duration}
+			return autorenewIs(back.AutoRenew, enabled, years), nil
 		}
-		if status == statusFailed {
-			return []string{status}, werr
-		}
-		return []string{status}, nil
+		return writeSetting(ctx, d, "autorenew", name.ascii, write, holds)
 	}
 	return p, nil
 }

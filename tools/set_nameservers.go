@@ -200,28 +200,16 @@ func planNameservers(ctx context.Context, d *Deps, s *session, name dnsDomain, h
 		p.warnings = nameserverWarnings(ctx, s, z, cur, to)
 	}
 	p.apply = func(ctx context.Context) ([]string, error) {
-		werr := s.client.SetNameservers(ctx, z, to)
-		status := statusApplied
-		if werr != nil {
-			status = statusFailed
-		}
-		// Read back once: a write whose answer was lost may still have been made.
-		if back, err := s.client.DomainNameservers(ctx, z); err == nil {
-			got := normalHosts(back)
-			out.Nameservers = got
-			switch {
-			case status == statusApplied && !sameHosts(got, to):
-				status = statusMismatch
-			case status == statusFailed && sameHosts(got, to):
-				status = statusApplied
+		write := func(ctx context.Context) error { return s.client.SetNameservers(ctx, z, to) }
+		holds := func(ctx context.Context) (bool, error) {
+			back, err := s.client.DomainNameservers(ctx, z)
+			if err != nil {
+				return false, err
 			}
-		} else {
-			d.logger().WarnContext(ctx, "name servers not read back after the write", "fqdn", z, "error", err.Error())
+			out.Nameservers = normalHosts(back)
+			return sameHosts(out.Nameservers, to), nil
 		}
-		if status == statusFailed {
-			return []string{status}, werr
-		}
-		return []string{status}, nil
+		return writeSetting(ctx, d, "name servers", z, write, holds)
 	}
 	return p, nil
 }
