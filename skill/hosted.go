@@ -164,8 +164,8 @@ func (s *Server) serveHosted(ctx context.Context, addr string, o HTTPOptions) er
 		}
 	})
 	h = limitBody(lim.maxBody, h)
-	h = requireCaller(s.deps.Endpoints.Env == gandi.Sandbox, h)
-	h = refuseQueryTokens(h)
+	h = requireCaller(s.deps.Endpoints, h)
+	h = refuseQueryTokens(s.deps.Endpoints, h)
 	h = sameOriginOnly(h)
 	m, _ := s.deps.Metrics.(*Metrics)
 	if m != nil {
@@ -228,9 +228,11 @@ type authProblem struct {
 	Message string `json:"message"`
 }
 
-// sendHint is what every refusal tells the caller to send.
-const sendHint = "send your own Gandi Personal Access Token with every request, as the header \"Authorization: Bearer YOUR_PAT\" " +
-	"(create one at https://admin.gandi.net/organizations/account/pat); never in the URL, never in the chat"
+// sendHint is what every refusal tells the caller to send, with where tokens of ep are made.
+func sendHint(ep gandi.Endpoints) string {
+	return "send your own Gandi Personal Access Token with every request, as the header \"Authorization: Bearer YOUR_PAT\" " +
+		"(create one at " + ep.PATPageURL() + "); never in the URL, never in the chat"
+}
 
 func refuse(w http.ResponseWriter, status int, code, msg string) {
 	if status == http.StatusUnauthorized {
@@ -250,7 +252,8 @@ func refuse(w http.ResponseWriter, status int, code, msg string) {
 // token of a token's shape, and makes it the credential of that request's tool calls. The
 // token is checked for its shape only: Gandi decides whether it is valid. What was sent is
 // never repeated, in the answer or a log.
-func requireCaller(sandbox bool, next http.Handler) http.Handler {
+func requireCaller(ep gandi.Endpoints, next http.Handler) http.Handler {
+	sendHint := sendHint(ep)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		values := r.Header.Values("Authorization")
 		if len(values) == 0 {
@@ -277,7 +280,7 @@ func requireCaller(sandbox bool, next http.Handler) http.Handler {
 			return
 		}
 		cred := auth.NewCredential(auth.KindPAT, auth.SourceHeader, tools.HeaderOrigin, token)
-		cred.Sandbox = sandbox
+		cred.Sandbox = ep.Env == gandi.Sandbox
 		next.ServeHTTP(w, r.WithContext(tools.WithCaller(r.Context(), cred)))
 	})
 }
@@ -288,7 +291,8 @@ var queryTokenNames = []string{"access_token", "token", "api_key", "apikey"}
 // refuseQueryTokens refuses a request whose URL carries what may be a token, by its
 // parameter's name or its value's shape: URLs end up in proxies' and servers' logs, so such a
 // token is never used, and never repeated.
-func refuseQueryTokens(next http.Handler) http.Handler {
+func refuseQueryTokens(ep gandi.Endpoints, next http.Handler) http.Handler {
+	sendHint := sendHint(ep)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, err := url.ParseQuery(r.URL.RawQuery)
 		suspect := err != nil

@@ -17,7 +17,7 @@ import (
 // BenchmarkHostedAuth is what a hosted server adds to every request before mcp-go sees
 // it: the query check, the bearer's shape, and the request's credential and redactor.
 func BenchmarkHostedAuth(b *testing.B) {
-	h := refuseQueryTokens(requireCaller(false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := refuseQueryTokens(gandi.EndpointsFor(gandi.Production), requireCaller(gandi.EndpointsFor(gandi.Production), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if tools.CallerFingerprint(r.Context()) == "" {
 			b.Fatal("no caller")
 		}

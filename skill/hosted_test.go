@@ -972,3 +972,20 @@ func TestHostedLogsCarryTheFingerprint(t *testing.T) {
 		t.Errorf("log:\n%s", logs)
 	}
 }
+
+// A refusal says where the environment's tokens are made: a sandbox server names the
+// sandbox's admin, and its refusals, like production's, name the header to send.
+func TestHostedRefusalNamesTheEnvironmentsPATPage(t *testing.T) {
+	for _, env := range []gandi.Environment{gandi.Production, gandi.Sandbox} {
+		ep := gandi.EndpointsFor(env)
+		h := refuseQueryTokens(ep, requireCaller(ep, http.NotFoundHandler()))
+		for _, target := range []string{"/mcp", "/mcp?access_token=x"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", target, nil))
+			body := rec.Body.String()
+			if !strings.Contains(body, ep.PATPageURL()) || !strings.Contains(body, "Authorization: Bearer YOUR_PAT") {
+				t.Errorf("%s %s: %d %s, want the header to send and %s", env, target, rec.Code, body, ep.PATPageURL())
+			}
+		}
+	}
+}
