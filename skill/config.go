@@ -191,15 +191,21 @@ func callTimeout(getenv func(string) string) (time.Duration, error) {
 // allowPurchases is whether applies may buy: the flag's value, or GANDI_MCP_ALLOW_PURCHASES
 // when true; a value that is neither on nor off stops start-up rather than guessing.
 func allowPurchases(flag bool, getenv func(string) string) (bool, error) {
-	raw := strings.TrimSpace(getenv("GANDI_MCP_ALLOW_PURCHASES"))
+	return envSwitch(flag, getenv, "GANDI_MCP_ALLOW_PURCHASES", "let renew_domain buy renewals", "keep purchases off")
+}
+
+// envSwitch is an on/off setting: on when flag is, or when the variable name is true;
+// a value that is neither on nor off is an error that says what on and off would do.
+func envSwitch(flag bool, getenv func(string) string, name, on, off string) (bool, error) {
+	raw := strings.TrimSpace(getenv(name))
 	if raw == "" {
 		return flag, nil
 	}
-	on, err := strconv.ParseBool(raw)
+	v, err := strconv.ParseBool(raw)
 	if err != nil {
-		return false, fmt.Errorf("GANDI_MCP_ALLOW_PURCHASES=%q is neither on nor off: use 1 (or true) to let renew_domain buy renewals, 0 (or false) or unset to keep purchases off", clipValue(raw))
+		return false, fmt.Errorf("%s=%q is neither on nor off: use 1 (or true) to %s, 0 (or false) or unset to %s", name, clipValue(raw), on, off)
 	}
-	return flag || on, nil
+	return flag || v, nil
 }
 
 // clipValue shortens an echoed setting, which may be of any length.

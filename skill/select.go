@@ -24,14 +24,11 @@ const AllToolsets = "all"
 // when --read-only is given or GANDI_MCP_READ_ONLY is true; the toolsets of --toolsets, or
 // else of GANDI_MCP_TOOLSETS (comma-separated), all when neither is set.
 func SelectionFromEnv(readOnly bool, toolsets string, getenv func(string) string) (Selection, error) {
-	sel := Selection{ReadOnly: readOnly}
-	if raw := strings.TrimSpace(getenv("GANDI_MCP_READ_ONLY")); raw != "" {
-		on, err := strconv.ParseBool(raw)
-		if err != nil {
-			return Selection{}, fmt.Errorf("GANDI_MCP_READ_ONLY=%q is neither on nor off: use 1 (or true) to offer only the tools that change nothing, 0 (or false) or unset to offer all", clipValue(raw))
-		}
-		sel.ReadOnly = sel.ReadOnly || on
+	ro, err := envSwitch(readOnly, getenv, "GANDI_MCP_READ_ONLY", "offer only the tools that change nothing", "offer all")
+	if err != nil {
+		return Selection{}, err
 	}
+	sel := Selection{ReadOnly: ro}
 	source := "--toolsets"
 	if toolsets == "" {
 		toolsets, source = getenv("GANDI_MCP_TOOLSETS"), "GANDI_MCP_TOOLSETS"
