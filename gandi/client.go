@@ -6,10 +6,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -179,7 +177,7 @@ func New(cfg Config) (*Client, error) {
 		onRetry:   cfg.OnRetry,
 		sleep:     cfg.Sleep,
 		limiter:   cfg.Limiter,
-		caller:    callerOf(cfg.Token),
+		caller:    Fingerprint(cfg.Token),
 		onRequest: cfg.OnRequest,
 	}
 	if c.userAgent == "" {
@@ -249,15 +247,8 @@ func (c *Client) WithToken(s Scheme, token string) *Client {
 	}
 	cc.scheme = s
 	cc.token = Secret(token)
-	cc.caller = callerOf(token)
+	cc.caller = Fingerprint(token) // the limiter queues by it: the token is never a key
 	return &cc
-}
-
-// callerOf is the limiter's name for a token's requests: a truncated SHA-256,
-// so that the token itself is never kept as a key.
-func callerOf(token string) string {
-	sum := sha256.Sum256([]byte("gandi-mcp limiter\x00" + token))
-	return hex.EncodeToString(sum[:8])
 }
 
 // Endpoints returns where c talks.

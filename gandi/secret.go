@@ -1,11 +1,21 @@
 package gandi
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 )
 
 const redacted = "[redacted]"
+
+// Fingerprint identifies a token without revealing it: a truncated SHA-256. The same
+// token has the same fingerprint in the limiter's queues, the logs, the audit lines and
+// the expiry book (which keeps it on disk: the formula must not change).
+func Fingerprint(token string) string {
+	sum := sha256.Sum256([]byte("gandi-mcp expiry\x00" + token))
+	return hex.EncodeToString(sum[:8])
+}
 
 // Secret holds a credential. Every printing and marshalling path shows
 // "[redacted]"; only Reveal gives the value.

@@ -51,3 +51,14 @@ func TestSecretIsRedacted(t *testing.T) {
 		t.Errorf("decoding access_token: %q, %v", back.AccessToken.Reveal(), err)
 	}
 }
+
+// The expiry book keeps fingerprints on disk: the formula must not change, or a book
+// written before would no longer be read.
+func TestFingerprintIsStable(t *testing.T) {
+	if got, want := gandi.Fingerprint("pat_example"), "e0c9ea1fe5e99f40"; got != want {
+		t.Errorf("Fingerprint(pat_example) = %s, want %s", got, want)
+	}
+	if gandi.Fingerprint("pat_example") == gandi.Fingerprint("pat_exampl3") {
+		t.Error("two tokens share a fingerprint")
+	}
+}

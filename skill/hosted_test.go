@@ -523,7 +523,7 @@ func TestHostedAuditsAppliedChangesOnStderr(t *testing.T) {
 	}
 	got := lines[0]
 	want := map[string]any{"tool": "change_dns_records", "object": fqdn, "plan_id": plan.PlanID, "result": "ok",
-		"token_name": ts[1].token.Name, "token_fingerprint": tools.Fingerprint(ts[1].token.Secret), "environment": "production"}
+		"token_name": ts[1].token.Name, "token_fingerprint": gandi.Fingerprint(ts[1].token.Secret), "environment": "production"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("audit line %s = %v, want %v", k, got[k], v)
@@ -968,7 +968,7 @@ func TestHostedLogsCarryTheFingerprint(t *testing.T) {
 	callTool(t, hostedClient(t, hs.url, secret, mcp.LATEST_PROTOCOL_VERSION), "list_domains", nil)
 	<-failed
 	logs := hs.logs.String()
-	if !strings.Contains(logs, "token_fingerprint="+tools.Fingerprint(secret)) || strings.Contains(logs, secret) {
+	if !strings.Contains(logs, "token_fingerprint="+gandi.Fingerprint(secret)) || strings.Contains(logs, secret) {
 		t.Errorf("log:\n%s", logs)
 	}
 }

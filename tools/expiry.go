@@ -1,8 +1,6 @@
 package tools
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gandi-mcp/gandi-mcp/auth"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
 )
 
 // expiryBook remembers when tokens expire, and their names, keyed by a fingerprint
@@ -43,12 +42,6 @@ func (r *TokenRecord) UnmarshalJSON(b []byte) error {
 // expiryMu serialises the book's read-modify-write within the process.
 var expiryMu sync.Mutex
 
-// fingerprint identifies a token without revealing it: a truncated SHA-256.
-func fingerprint(secret string) string {
-	sum := sha256.Sum256([]byte("gandi-mcp expiry\x00" + secret))
-	return hex.EncodeToString(sum[:8])
-}
-
 func (b expiryBook) load() map[string]TokenRecord {
 	m := map[string]TokenRecord{}
 	raw, err := os.ReadFile(b.path)
@@ -66,7 +59,7 @@ func (b expiryBook) remember(secret, name string, expires time.Time, now time.Ti
 	expiryMu.Lock()
 	defer expiryMu.Unlock()
 	m := b.load()
-	key := fingerprint(secret)
+	key := gandi.Fingerprint(secret)
 	// Gandi's name for a token is what its owner typed, possibly the token itself.
 	rec := TokenRecord{Name: auth.Redact(name, secret), ExpiresAt: expires.UTC()}
 	old, ok := m[key]
@@ -87,7 +80,7 @@ func (b expiryBook) rememberOrganizations(secret string, names []string, now tim
 	expiryMu.Lock()
 	defer expiryMu.Unlock()
 	m := b.load()
-	key := fingerprint(secret)
+	key := gandi.Fingerprint(secret)
 	rec, ok := m[key]
 	for i, n := range names {
 		names[i] = auth.Redact(n, secret)
@@ -133,7 +126,7 @@ func (b expiryBook) lookup(secret string) (TokenRecord, bool) {
 	}
 	expiryMu.Lock()
 	defer expiryMu.Unlock()
-	r, ok := b.load()[fingerprint(secret)]
+	r, ok := b.load()[gandi.Fingerprint(secret)]
 	return r, ok
 }
 

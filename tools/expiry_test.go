@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gandi-mcp/gandi-mcp/gandi"
 )
 
 // TestExpiryBook: the book keeps a token's name and expiry by fingerprint, never the
@@ -23,11 +25,11 @@ func TestExpiryBook(t *testing.T) {
 		wantExpiry bool // expired() reports it
 	}{
 		{name: "nothing known"},
-		{name: "first format", file: `{"` + fingerprint(secret) + `": "` + past.Format(time.RFC3339) + `"}`,
+		{name: "first format", file: `{"` + gandi.Fingerprint(secret) + `": "` + past.Format(time.RFC3339) + `"}`,
 			want: TokenRecord{ExpiresAt: past}, wantKnown: true, wantExpiry: true},
 		{name: "name and expiry", remember: &TokenRecord{Name: "ci-bot", ExpiresAt: now.AddDate(0, 1, 0)},
 			want: TokenRecord{Name: "ci-bot", ExpiresAt: now.AddDate(0, 1, 0)}, wantKnown: true},
-		{name: "first format, then a name", file: `{"` + fingerprint(secret) + `": "` + past.Format(time.RFC3339) + `"}`,
+		{name: "first format, then a name", file: `{"` + gandi.Fingerprint(secret) + `": "` + past.Format(time.RFC3339) + `"}`,
 			remember: &TokenRecord{Name: "ci-bot", ExpiresAt: past}, want: TokenRecord{Name: "ci-bot", ExpiresAt: past}, wantKnown: true, wantExpiry: true},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gandi-mcp/gandi-mcp/auth"
+	"github.com/gandi-mcp/gandi-mcp/gandi"
 )
 
 // HeaderOrigin is the Origin of a credential a hosted server's caller sent.
@@ -23,7 +24,7 @@ type callerKey struct{}
 // hosted server (Deps.Hosted) uses it for that request only, never stores it, and scrubs it
 // from what the request's results and logs say.
 func WithCaller(ctx context.Context, cred *auth.Credential) context.Context {
-	return context.WithValue(ctx, callerKey{}, &caller{cred: cred, red: auth.NewRedactor(cred.Secret()), fp: fingerprint(cred.Secret())})
+	return context.WithValue(ctx, callerKey{}, &caller{cred: cred, red: auth.NewRedactor(cred.Secret()), fp: gandi.Fingerprint(cred.Secret())})
 }
 
 func callerOf(ctx context.Context) *caller {
@@ -39,9 +40,6 @@ func CallerFingerprint(ctx context.Context) string {
 	}
 	return ""
 }
-
-// Fingerprint identifies a token in logs and audit lines without revealing it.
-func Fingerprint(secret string) string { return fingerprint(secret) }
 
 // callerCredential is a hosted call's credential: the caller's, never one of the process.
 func callerCredential(ctx context.Context, ep string) (*auth.Credential, *Failure) {

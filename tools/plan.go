@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gandi-mcp/gandi-mcp/gandi"
 	"github.com/gandi-mcp/gandi-mcp/zone"
 )
 
@@ -242,7 +243,7 @@ func runWrite(ctx context.Context, d *Deps, r writeRun, plan func(ctx context.Co
 	}
 	entry := JournalEntry{
 		Time: d.now().UTC(), Tool: r.tool, Object: p.object, Environment: string(d.Endpoints.Env),
-		TokenName: <-name, TokenFingerprint: fingerprint(r.s.cred.Secret()), TokenSource: r.s.cred.Origin, Profile: r.s.cred.Profile, PlanID: r.args.PlanID, SnapshotID: out.SnapshotID,
+		TokenName: <-name, TokenFingerprint: gandi.Fingerprint(r.s.cred.Secret()), TokenSource: r.s.cred.Origin, Profile: r.s.cred.Profile, PlanID: r.args.PlanID, SnapshotID: out.SnapshotID,
 		Changes: out.Changes, Result: outcome(out.Changes, applyErr),
 		secrets: []string{r.s.cred.Secret()},
 	}
