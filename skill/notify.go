@@ -78,7 +78,10 @@ func (n *notifier) flush(ctx context.Context) {
 	n.mu.Lock()
 	target, stdio := n.sent, n.stdio
 	n.mu.Unlock()
-	deadline := n.after(flushWait)
+	var deadline <-chan time.Time // only stdio writes from another goroutine: only it waits for writes
+	if stdio {
+		deadline = n.after(flushWait)
+	}
 	for stdio {
 		n.mu.Lock()
 		done, ch := n.written >= target, n.changed
