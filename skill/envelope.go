@@ -38,7 +38,8 @@ func checkEnvelope(_ context.Context, _ any, message any) error {
 	}
 	for _, m := range top {
 		if m.name == "params" {
-			params, err := objectMembers(m.value)
+			// A value of a valid object is valid: it is not checked again.
+			params, err := validObjectMembers(bytes.TrimSpace(m.value))
 			if err != nil {
 				return nil
 			}
@@ -58,7 +59,16 @@ type member struct {
 // (mcp-go answers that itself). One pass over the bytes: every request goes through it.
 func objectMembers(raw json.RawMessage) ([]member, error) {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' || !json.Valid(raw) {
+	if !json.Valid(raw) {
+		return nil, nil
+	}
+	return validObjectMembers(raw)
+}
+
+// validObjectMembers is objectMembers of raw known to be valid JSON with no white space
+// around it; nil when it is not an object.
+func validObjectMembers(raw json.RawMessage) ([]member, error) {
+	if len(raw) == 0 || raw[0] != '{' {
 		return nil, nil
 	}
 	var out []member
